@@ -1,0 +1,41 @@
+"""Who is calling, stated once per route through these aliases."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from app.accounts import service
+from app.accounts.principal import Principal
+from app.core.config import Settings
+from app.core.db import DbSession
+from app.core.errors import NotAuthenticated
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+AppSettings = Annotated[Settings, Depends(get_app_settings)]
+
+
+async def get_principal(
+    session: DbSession, settings: AppSettings, token: Annotated[str | None, Depends(oauth2)]
+) -> Principal:
+    if token is None:
+        raise NotAuthenticated("Send 'Authorization: Bearer <access token>'; get one at POST /v1/auth/token.")
+    return await service.principal_for_access_token(session, settings, token)
+
+
+CurrentUser = Annotated[Principal, Depends(get_principal)]
+
+
+def get_login_throttle(request: Request) -> service.LoginThrottle:
+    throttle: service.LoginThrottle = request.app.state.login_throttle
+    return throttle
+
+
+LoginThrottle = Annotated[service.LoginThrottle, Depends(get_login_throttle)]

@@ -1,0 +1,8 @@
+"""The /v1 router: the one module that knows every domain's routes."""
+
+from fastapi import APIRouter
+
+from app.accounts.router import router as accounts_router
+
+router = APIRouter(prefix="/v1")
+router.include_router(accounts_router)

@@ -1,0 +1,111 @@
+"""Declarative base, engine set-up for SQLite and PostgreSQL, and the request's single transaction."""
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import NullPool
+from sqlalchemy.types import TypeDecorator
+
+from app.core.errors import DomainError
+
+
+class Base(DeclarativeBase):
+    # Named constraints, so Alembic can alter them on SQLite (batch mode) as on PostgreSQL.
+    metadata = MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_N_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+            "ck": "ck_%(table_name)s_%(constraint_name)s",
+            "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on both databases (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        # Naive UTC text on SQLite sorts and compares correctly as a string.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def create_engine(database_url: str, *, pool: bool = True) -> AsyncEngine:
+    options: dict[str, Any] = {}
+    if not pool:
+        options["poolclass"] = NullPool
+    if database_url.startswith("sqlite"):
+        options["connect_args"] = {"timeout": 30}
+    else:
+        options["pool_pre_ping"] = True
+    engine = create_async_engine(database_url, **options)
+    if engine.dialect.name == "sqlite":
+        use_sqlite_write_locks(engine)
+    return engine
+
+
+def use_sqlite_write_locks(engine: AsyncEngine) -> None:
+    """Make SQLite transactions take the write lock up front.
+
+    The driver's deferred BEGIN lets two transactions read the same count and both write (lost
+    updates, and FOR UPDATE is ignored on SQLite). BEGIN IMMEDIATE queues writers instead. Recipe
+    from SQLAlchemy's SQLite dialect docs, "Serializable isolation / Savepoints / Transactional DDL".
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def on_connect(dbapi_connection: Any, _: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    session_factory: async_sessionmaker[AsyncSession] = request.app.state.session_factory
+    async with session_factory() as session:
+        try:
+            yield session
+        except DomainError as error:
+            await (session.commit() if error.keeps_changes else session.rollback())
+            raise
+        except Exception:
+            await session.rollback()
+            raise
+        await session.commit()
+
+
+# scope="function": the commit happens before the response is sent, so a 2xx means stored.
+# Use only this alias; Depends(get_session) without the scope would open a second session.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]

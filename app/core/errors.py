@@ -1,0 +1,180 @@
+"""Domain errors and their one rendering as RFC 9457 problem+json."""
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class DomainError(Exception):
+    status: ClassVar[int] = 400
+    code: ClassVar[str] = "bad-request"  # part of the API: clients branch on it
+    title: ClassVar[str] = "Bad request"
+    headers: ClassVar[Mapping[str, str] | None] = None
+    # True when the request's changes must be stored although it answers with this error.
+    keeps_changes: ClassVar[bool] = False
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotAuthenticated(DomainError):
+    status = 401
+    code = "not-authenticated"
+    title = "Authentication required"
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(DomainError):
+    status = 403
+    code = "forbidden"
+    title = "Not permitted"
+
+
+class NotFound(DomainError):
+    status = 404
+    code = "not-found"
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    code = "conflict"
+    title = "Conflicts with the current state"
+
+
+class PreconditionFailed(DomainError):
+    status = 412
+    code = "precondition-failed"
+    title = "The resource has changed"
+
+
+class Unprocessable(DomainError):
+    status = 422
+    code = "unprocessable"
+    title = "The request cannot be carried out"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too-many-requests"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after
+
+
+class ValidationIssue(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details; `code` is the stable identifier clients branch on."""
+
+    type: str
+    code: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ValidationIssue] | None = None
+
+
+def problem(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    body = {"type": f"/problems/{code}", "code": code, "title": title, "status": status, "detail": detail}
+    return JSONResponse({**body, **extensions}, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+async def render_domain_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    headers = dict(exc.headers or {})
+    if isinstance(exc, TooManyRequests):
+        headers["Retry-After"] = str(exc.retry_after)
+    return problem(exc.status, exc.code, exc.title, exc.detail, headers or None, **exc.extensions)
+
+
+async def render_validation_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    # loc, msg and type only: `input` would echo passwords back.
+    issues = [
+        {
+            "loc": [str(part) if not isinstance(part, int) else part for part in error["loc"]],
+            "msg": error["msg"],
+            "type": error["type"],
+        }
+        for error in exc.errors()
+    ]
+    return problem(
+        422,
+        "validation-failed",
+        "The request is not valid",
+        "Some fields are missing or not valid; see `errors`.",
+        errors=issues,
+    )
+
+
+HTTP_CODES = {
+    400: ("malformed-request", "The request could not be read"),
+    401: ("not-authenticated", "Authentication required"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("payload-too-large", "The request body is too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+}
+
+
+async def render_http_error(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code, title = HTTP_CODES.get(exc.status_code, ("http-error", "HTTP error"))
+    detail = exc.detail if isinstance(exc.detail, str) else title
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = "No resource lives at this address."
+    return problem(exc.status_code, code, title, detail, exc.headers)
+
+
+def unexpected_error_response() -> JSONResponse:
+    return problem(
+        500,
+        "internal-error",
+        "Internal server error",
+        "Something went wrong on our side; it was logged with this request's id.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DomainError, render_domain_error)
+    app.add_exception_handler(RequestValidationError, render_validation_error)
+    app.add_exception_handler(StarletteHTTPException, render_http_error)
+
+
+PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+
+
+def problem_responses(*errors: type[DomainError], **described: str) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI responses for the problems a route can answer with, so clients and schemathesis know them."""
+    statuses: dict[int, list[str]] = {422: ["The request is not valid."], 400: ["The body is not valid JSON."]}
+    for error in errors:
+        statuses.setdefault(error.status, []).append(error.title + ".")
+    for status_text, text in described.items():
+        statuses.setdefault(int(status_text.removeprefix("status_")), []).append(text)
+    return {
+        status: {"model": Problem, "description": " ".join(dict.fromkeys(texts)), "content": PROBLEM_CONTENT}
+        for status, texts in sorted(statuses.items())
+    }

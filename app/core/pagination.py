@@ -1,0 +1,85 @@
+"""Opaque keyset cursors over (created_at, id): stable under inserts, never OFFSET."""
+
+import base64
+import binascii
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any, Protocol, TypeVar
+from uuid import UUID
+
+from fastapi import Query
+from sqlalchemy import Select, and_, or_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from app.core.errors import Unprocessable
+from app.core.schemas import Page, Schema
+
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=200, pattern=r"^[A-Za-z0-9_=-]*$", description="`next_cursor` of the previous page."),
+]
+
+
+class InvalidCursor(Unprocessable):
+    code = "invalid-cursor"
+    title = "The cursor is not valid"
+
+
+class Keyed(Protocol):
+    created_at: datetime
+    id: UUID
+
+
+S = TypeVar("S", bound=Schema)
+
+
+@dataclass(frozen=True)
+class CursorPage:
+    rows: Sequence[Any]
+    has_more: bool
+    next_cursor: str | None
+
+    def to(self, schema: type[S]) -> Page[S]:
+        return Page[schema](  # type: ignore[valid-type]
+            data=[schema.model_validate(row) for row in self.rows],
+            has_more=self.has_more,
+            next_cursor=self.next_cursor,
+        )
+
+
+def encode_cursor(row: Keyed) -> str:
+    raw = json.dumps([row.created_at.isoformat(), str(row.id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        created_at, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return datetime.fromisoformat(created_at), UUID(row_id)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as error:
+        raise InvalidCursor("Pass back the `next_cursor` of a previous page unchanged.") from error
+
+
+async def paginate(
+    session: AsyncSession,
+    statement: Select[Any],
+    *,
+    created_at: InstrumentedAttribute[datetime],
+    id_column: InstrumentedAttribute[UUID],
+    limit: int,
+    cursor: str | None,
+) -> CursorPage:
+    """One page in (created_at, id) order; fetches one row more to know whether another page follows."""
+    if cursor:
+        after_at, after_id = decode_cursor(cursor)
+        if after_at.tzinfo is None:
+            raise InvalidCursor("Pass back the `next_cursor` of a previous page unchanged.")
+        statement = statement.where(or_(created_at > after_at, and_(created_at == after_at, id_column > after_id)))
+    rows = (await session.scalars(statement.order_by(created_at, id_column).limit(limit + 1))).all()
+    has_more = len(rows) > limit
+    page = rows[:limit]
+    return CursorPage(page, has_more, encode_cursor(page[-1]) if has_more else None)

@@ -1,0 +1,145 @@
+"""Households, consumer groups and their members, coordinators and pickup stations
+(DESIGN principles 6, 7 and 9)."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import CheckConstraint, Enum, Float, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, UtcDateTime, utc_now
+
+MIN_ACTIVE_HOUSEHOLDS = 15
+MAX_HOUSEHOLDS = 150
+DEFAULT_APPROVAL_QUORUM = 2
+
+
+class LegalForm(enum.StrEnum):
+    cooperative = "cooperative"
+    association = "association"
+    club = "club"
+    self_help_group = "self_help_group"
+
+
+class GroupStatus(enum.StrEnum):
+    forming = "forming"
+    active = "active"
+
+
+class Household(Base):
+    __tablename__ = "household"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class HouseholdMember(Base):
+    """A user who eats in (and may act for) a household; a user may belong to several."""
+
+    __tablename__ = "household_member"
+
+    household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class ConsumerGroup(Base):
+    __tablename__ = "consumer_group"
+    __table_args__ = (
+        # The database backs the counted limit too, should a code path ever forget the lock.
+        CheckConstraint(f"member_count BETWEEN 0 AND {MAX_HOUSEHOLDS}", name="member_count_in_scale"),
+        CheckConstraint("coordinator_count >= 0", name="coordinator_count_not_negative"),
+        CheckConstraint("approval_quorum IS NULL OR approval_quorum >= 1", name="approval_quorum_positive"),
+        Index("ix_consumer_group_country_created", "country", "created_at", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_form: Mapped[LegalForm] = mapped_column(Enum(LegalForm, native_enum=False, length=32))
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(200))
+    # Text, not a native enum: a new status is then a code change, not an ALTER TYPE.
+    status: Mapped[GroupStatus] = mapped_column(
+        Enum(GroupStatus, native_enum=False, length=16), default=GroupStatus.forming, index=True
+    )
+    member_count: Mapped[int] = mapped_column(default=0)
+    coordinator_count: Mapped[int] = mapped_column(default=0)
+    # None: the default rule (2 once there are 2 coordinators). Never above the coordinators there are.
+    approval_quorum: Mapped[int | None] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+
+    @property
+    def effective_approval_quorum(self) -> int:
+        chosen = self.approval_quorum or DEFAULT_APPROVAL_QUORUM
+        return max(1, min(chosen, self.coordinator_count))
+
+
+class Membership(Base):
+    __tablename__ = "group_membership"
+    __table_args__ = (UniqueConstraint("group_id", "household_id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class WaitingListEntry(Base):
+    """A household waiting for a place in a full group; admitted first come, first served."""
+
+    __tablename__ = "waiting_list_entry"
+    __table_args__ = (UniqueConstraint("group_id", "household_id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class Coordinator(Base):
+    """A coordinator's term; ended terms stay, so who held the role when is never lost (principle 7)."""
+
+    __tablename__ = "group_coordinator"
+    __table_args__ = (
+        Index(
+            "uq_group_coordinator_current",
+            "group_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    appointed_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    appointed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    ended_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class PickupStation(Base):
+    """Where members collect their produce (principle 6: self-distribution)."""
+
+    __tablename__ = "pickup_station"
+    __table_args__ = (
+        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(500))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

@@ -1,0 +1,84 @@
+"""The application factory: settings, database, middleware, error handlers and routers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.storage import storage_from_string
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app import api, health
+from app.accounts.service import LoginThrottle
+from app.core.config import Settings, get_settings
+from app.core.db import create_engine, create_session_factory
+from app.core.errors import Problem, install_error_handlers
+from app.core.observability import Metrics, RequestContextMiddleware, configure_logging
+
+DESCRIPTION = """
+Community-supported agriculture on the Teikei partnership rules, and a cross-border fair-trade
+catalogue, for South-East Asia. Every error is `application/problem+json` with a stable `code`;
+lists are cursor-paginated (`limit`, `cursor` → `data`, `has_more`, `next_cursor`).
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    session_factory: async_sessionmaker[AsyncSession] | None = None,
+) -> FastAPI:
+    """Build the app. Tests pass their own session factory; otherwise the engine comes from settings."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, json=settings.log_json)
+    engine = None if session_factory else create_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if engine is not None:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Teikei marketplace API",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        generate_unique_id_function=lambda route: route.name,
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or create_session_factory(engine)  # type: ignore[arg-type]
+    app.state.metrics = Metrics()
+    storage_uri = settings.rate_limit_storage_uri
+    storage = storage_from_string(storage_uri if storage_uri.startswith("async+") else f"async+{storage_uri}")
+    app.state.login_throttle = LoginThrottle.from_settings(MovingWindowRateLimiter(storage), settings)
+
+    install_error_handlers(app)
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    app.include_router(health.router)
+    app.include_router(api.router)
+    _register_problem_schema(app)
+    return app
+
+
+def _register_problem_schema(app: FastAPI) -> None:
+    """Replace FastAPI's own validation-error schema: every error here is a Problem."""
+    original = app.openapi
+
+    def openapi() -> dict:  # type: ignore[type-arg]
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas.setdefault("Problem", Problem.model_json_schema(ref_template="#/components/schemas/{model}"))
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    if "application/problem+json" in content:
+                        content.pop("application/json", None)
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

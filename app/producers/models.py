@@ -1,0 +1,76 @@
+"""Producer groups, their farming households, coordinators and certifications."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base, UtcDateTime, utc_now
+from app.groups.models import LegalForm
+
+
+class ProducerGroup(Base):
+    __tablename__ = "producer_group"
+    __table_args__ = (
+        CheckConstraint("member_count >= 0", name="member_count_not_negative"),
+        Index("ix_producer_group_country_created", "country", "created_at", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    name: Mapped[str] = mapped_column(String(200))
+    legal_form: Mapped[LegalForm] = mapped_column(Enum(LegalForm, native_enum=False, length=32))
+    country: Mapped[str] = mapped_column(String(2))
+    region: Mapped[str] = mapped_column(String(200))
+    member_count: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
+
+
+class FarmingHousehold(Base):
+    """A household that farms as a member of a producer group."""
+
+    __tablename__ = "producer_membership"
+    __table_args__ = (UniqueConstraint("producer_group_id", "household_id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    producer_group_id: Mapped[UUID] = mapped_column(ForeignKey("producer_group.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class ProducerCoordinator(Base):
+    __tablename__ = "producer_coordinator"
+    __table_args__ = (
+        Index(
+            "uq_producer_coordinator_current",
+            "producer_group_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    producer_group_id: Mapped[UUID] = mapped_column(ForeignKey("producer_group.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    appointed_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    appointed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    ended_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class Certification(Base):
+    """An organic, PGS or fair-trade certificate; past its expiry it is shown as expired."""
+
+    __tablename__ = "certification"
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    producer_group_id: Mapped[UUID] = mapped_column(ForeignKey("producer_group.id", ondelete="CASCADE"), index=True)
+    scheme: Mapped[str] = mapped_column(String(100))
+    issuer: Mapped[str] = mapped_column(String(200))
+    number: Mapped[str] = mapped_column(String(100))
+    expires_on: Mapped[date] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
