@@ -8,7 +8,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import CheckConstraint, Enum, Float, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
 
@@ -90,6 +90,13 @@ class Membership(Base):
     household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
+    # lazy="raise": an unloaded relationship fails loudly instead of querying behind our back.
+    household: Mapped[Household] = relationship(lazy="raise")
+
+    @property
+    def household_name(self) -> str:
+        return self.household.name
+
 
 class WaitingListEntry(Base):
     """A household waiting for a place in a full group; admitted first come, first served."""
@@ -101,6 +108,13 @@ class WaitingListEntry(Base):
     group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
     household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    # lazy="raise": an unloaded relationship fails loudly instead of querying behind our back.
+    household: Mapped[Household] = relationship(lazy="raise")
+
+    @property
+    def household_name(self) -> str:
+        return self.household.name
 
 
 class Coordinator(Base):

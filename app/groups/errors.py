@@ -1,0 +1,105 @@
+from uuid import UUID
+
+from app.core.errors import Conflict, Forbidden, NotFound
+from app.groups.models import MAX_HOUSEHOLDS
+
+
+class HouseholdNotFound(NotFound):
+    code = "household-not-found"
+    title = "Household not found"
+
+    def __init__(self, household_id: UUID) -> None:
+        super().__init__(f"No household {household_id} that you belong to.", household_id=str(household_id))
+
+
+class UserNotFound(NotFound):
+    code = "user-not-found"
+    title = "User not found"
+
+    def __init__(self, user_id: UUID) -> None:
+        super().__init__(f"No user {user_id}.", user_id=str(user_id))
+
+
+class AlreadyHouseholdMember(Conflict):
+    code = "already-household-member"
+    title = "The user already belongs to the household"
+
+
+class GroupNotFound(NotFound):
+    code = "group-not-found"
+    title = "Consumer group not found"
+
+    def __init__(self, group_id: UUID) -> None:
+        super().__init__(f"No consumer group {group_id}.", group_id=str(group_id))
+
+
+class NotGroupMember(Forbidden):
+    code = "not-group-member"
+    title = "Only the group's members may do this"
+
+
+class NotCoordinator(Forbidden):
+    code = "not-coordinator"
+    title = "Only the group's coordinators may do this"
+
+
+class GroupFull(Conflict):
+    code = "group-full"
+    title = "The consumer group is full"
+
+    def __init__(self, group_id: UUID) -> None:
+        super().__init__(
+            f"The group already has {MAX_HOUSEHOLDS} households, the most a Teikei group may have; "
+            "your household may join its waiting list.",
+            group_id=str(group_id),
+        )
+
+
+class AlreadyMember(Conflict):
+    code = "already-member"
+    title = "The household already belongs to the group"
+
+
+class NotAMember(NotFound):
+    code = "membership-not-found"
+    title = "The household does not belong to the group"
+
+
+class GroupHasRoom(Conflict):
+    code = "group-has-room"
+    title = "The group has room; join it directly"
+
+
+class AlreadyWaiting(Conflict):
+    code = "already-waiting"
+    title = "The household is already on the waiting list"
+
+
+class NotWaiting(NotFound):
+    code = "waiting-list-entry-not-found"
+    title = "The household is not on the waiting list"
+
+
+class AlreadyCoordinator(Conflict):
+    code = "already-coordinator"
+    title = "The user is already a coordinator"
+
+
+class CoordinatorMustBeMember(Conflict):
+    code = "coordinator-must-be-member"
+    title = "A coordinator must belong to a member household"
+
+
+class CoordinatorNotFound(NotFound):
+    code = "coordinator-not-found"
+    title = "The user is not a current coordinator"
+
+
+class LastCoordinator(Conflict):
+    code = "last-coordinator"
+    title = "A group keeps at least one coordinator"
+
+
+class QuorumAboveCoordinators(Conflict):
+    code = "quorum-above-coordinators"
+    title = "The quorum cannot exceed the number of coordinators"

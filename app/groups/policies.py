@@ -1,0 +1,31 @@
+"""Who may act for a household and for a consumer group."""
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.groups import repository
+from app.groups.errors import HouseholdNotFound, NotCoordinator, NotGroupMember
+from app.groups.models import ConsumerGroup, Household
+
+
+async def household_acted_for_by(session: AsyncSession, principal: Principal, household_id: UUID) -> Household:
+    """The household, if the caller belongs to it. Someone else's household reads as not found."""
+    household = await session.get(Household, household_id)
+    if household is None or not await repository.user_belongs_to_household(session, principal.user_id, household_id):
+        raise HouseholdNotFound(household_id)
+    return household
+
+
+async def require_coordinator(session: AsyncSession, principal: Principal, group: ConsumerGroup) -> None:
+    if not await repository.is_coordinator(session, principal.user_id, group.id):
+        raise NotCoordinator(f"Only a coordinator of '{group.name}' may do this.")
+
+
+async def require_member_or_coordinator(session: AsyncSession, principal: Principal, group: ConsumerGroup) -> None:
+    """Private group data (members, waiting list, stations, coordinators) is for the group alone."""
+    if await repository.user_in_member_household(session, principal.user_id, group.id):
+        return
+    if not await repository.is_coordinator(session, principal.user_id, group.id):
+        raise NotGroupMember(f"Only members and coordinators of '{group.name}' may see this.")

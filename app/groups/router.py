@@ -1,0 +1,289 @@
+"""HTTP edge of households and consumer groups. Every route needs a logged-in user."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.accounts.dependencies import CurrentUser
+from app.core.db import DbSession
+from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
+from app.core.http import IfMatch, etag_for
+from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.schemas import CountryCode, Page
+from app.groups import errors, service
+from app.groups.models import GroupStatus
+from app.groups.schemas import (
+    ConsumerGroupCreate,
+    ConsumerGroupRead,
+    ConsumerGroupUpdate,
+    CoordinatorCreate,
+    CoordinatorRead,
+    HouseholdCreate,
+    HouseholdGroupsRead,
+    HouseholdMemberCreate,
+    HouseholdRead,
+    HouseholdSummary,
+    MembershipCreate,
+    MembershipRead,
+    PickupStationCreate,
+    PickupStationRead,
+    WaitingListEntryRead,
+)
+
+AUTHENTICATED = problem_responses(NotAuthenticated)
+households_router = APIRouter(tags=["households"], responses=AUTHENTICATED)
+router = APIRouter(prefix="/consumer-groups", tags=["consumer groups"], responses=AUTHENTICATED)
+
+
+# Households
+
+
+@households_router.post("/households", status_code=status.HTTP_201_CREATED, response_model=HouseholdRead)
+async def create_household(body: HouseholdCreate, session: DbSession, principal: CurrentUser) -> HouseholdRead:
+    """Create a household (a family that eats together) with you as its first member."""
+    return await service.create_household(session, principal, name=body.name)
+
+
+@households_router.get(
+    "/me/households", response_model=Page[HouseholdSummary], responses=problem_responses(InvalidCursor)
+)
+async def list_my_households(
+    session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[HouseholdSummary]:
+    """The households you belong to."""
+    page = await service.list_households_of(session, principal, limit=limit, cursor=cursor)
+    return page.to(HouseholdSummary)
+
+
+@households_router.get(
+    "/households/{household_id}", response_model=HouseholdRead, responses=problem_responses(errors.HouseholdNotFound)
+)
+async def read_household(
+    household_id: UUID, session: DbSession, principal: CurrentUser, response: Response
+) -> HouseholdRead:
+    """A household you belong to, with its members."""
+    household = await service.get_household(session, principal, household_id)
+    response.headers["ETag"] = etag_for(household)
+    return household
+
+
+@households_router.post(
+    "/households/{household_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HouseholdRead,
+    responses=problem_responses(errors.HouseholdNotFound, errors.UserNotFound, errors.AlreadyHouseholdMember),
+)
+async def add_household_member(
+    household_id: UUID, body: HouseholdMemberCreate, session: DbSession, principal: CurrentUser
+) -> HouseholdRead:
+    """Add a user to a household you belong to."""
+    return await service.add_household_member(session, principal, household_id=household_id, user_id=body.user_id)
+
+
+@households_router.get(
+    "/households/{household_id}/memberships",
+    response_model=HouseholdGroupsRead,
+    responses=problem_responses(errors.HouseholdNotFound),
+)
+async def read_household_memberships(
+    household_id: UUID, session: DbSession, principal: CurrentUser
+) -> HouseholdGroupsRead:
+    """The consumer groups your household belongs to and the waiting lists it is on."""
+    return await service.household_groups(session, principal, household_id)
+
+
+# Consumer groups
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ConsumerGroupRead)
+async def create_consumer_group(body: ConsumerGroupCreate, session: DbSession, principal: CurrentUser) -> object:
+    """Found a consumer group; you become its first coordinator."""
+    return await service.create_group(session, principal, body)
+
+
+@router.get("", response_model=Page[ConsumerGroupRead], responses=problem_responses(InvalidCursor))
+async def list_consumer_groups(
+    session: DbSession,
+    principal: CurrentUser,
+    country: Annotated[CountryCode | None, Query()] = None,
+    group_status: Annotated[GroupStatus | None, Query(alias="status")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[ConsumerGroupRead]:
+    """Consumer groups, oldest first, filtered by country and status."""
+    page = await service.list_groups(session, country=country, status=group_status, limit=limit, cursor=cursor)
+    return page.to(ConsumerGroupRead)
+
+
+@router.get("/{group_id}", response_model=ConsumerGroupRead, responses=problem_responses(errors.GroupNotFound))
+async def read_consumer_group(group_id: UUID, session: DbSession, principal: CurrentUser, response: Response) -> object:
+    """A consumer group's public profile: name, place, status, size and quorum."""
+    group = ConsumerGroupRead.model_validate(await service.get_group(session, group_id))
+    response.headers["ETag"] = etag_for(group)
+    return group
+
+
+@router.patch(
+    "/{group_id}",
+    response_model=ConsumerGroupRead,
+    responses=problem_responses(
+        errors.GroupNotFound, errors.NotCoordinator, errors.QuorumAboveCoordinators, PreconditionFailed
+    ),
+)
+async def update_consumer_group(
+    group_id: UUID,
+    body: ConsumerGroupUpdate,
+    session: DbSession,
+    principal: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> object:
+    """Coordinators rename the group or set its approval quorum. Send `If-Match` to avoid lost updates."""
+    group = await service.update_group(session, principal, group_id=group_id, changes=body, if_match=if_match)
+    updated = ConsumerGroupRead.model_validate(group)
+    response.headers["ETag"] = etag_for(updated)
+    return updated
+
+
+@router.post(
+    "/{group_id}/memberships",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MembershipRead,
+    responses=problem_responses(errors.GroupNotFound, errors.HouseholdNotFound, errors.AlreadyMember, errors.GroupFull),
+)
+async def join_consumer_group(
+    group_id: UUID, body: MembershipCreate, session: DbSession, principal: CurrentUser
+) -> MembershipRead:
+    """Your household joins a consumer group; a group holds at most 150 households."""
+    return await service.join_group(session, principal, group_id=group_id, household_id=body.household_id)
+
+
+@router.get(
+    "/{group_id}/memberships",
+    response_model=Page[MembershipRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember, InvalidCursor),
+)
+async def list_consumer_group_memberships(
+    group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[MembershipRead]:
+    """The group's member households, for its members and coordinators."""
+    page = await service.list_members(session, principal, group_id=group_id, limit=limit, cursor=cursor)
+    return page.to(MembershipRead)
+
+
+@router.delete(
+    "/{group_id}/memberships/{household_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(errors.GroupNotFound, errors.HouseholdNotFound, errors.NotAMember),
+)
+async def leave_consumer_group(group_id: UUID, household_id: UUID, session: DbSession, principal: CurrentUser) -> None:
+    """Your household leaves the group; the first household on the waiting list takes the place."""
+    await service.leave_group(session, principal, group_id=group_id, household_id=household_id)
+
+
+@router.post(
+    "/{group_id}/waiting-list",
+    status_code=status.HTTP_201_CREATED,
+    response_model=WaitingListEntryRead,
+    responses=problem_responses(
+        errors.GroupNotFound, errors.HouseholdNotFound, errors.AlreadyMember, errors.GroupHasRoom, errors.AlreadyWaiting
+    ),
+)
+async def join_consumer_group_waiting_list(
+    group_id: UUID, body: MembershipCreate, session: DbSession, principal: CurrentUser
+) -> WaitingListEntryRead:
+    """Your household waits for a place in a full group, first come, first served."""
+    return await service.join_waiting_list(session, principal, group_id=group_id, household_id=body.household_id)
+
+
+@router.get(
+    "/{group_id}/waiting-list",
+    response_model=list[WaitingListEntryRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember),
+)
+async def list_consumer_group_waiting_list(
+    group_id: UUID, session: DbSession, principal: CurrentUser
+) -> list[WaitingListEntryRead]:
+    """The households waiting for a place, in the order they will be admitted."""
+    return await service.list_waiting(session, principal, group_id=group_id)
+
+
+@router.delete(
+    "/{group_id}/waiting-list/{household_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(errors.GroupNotFound, errors.HouseholdNotFound, errors.NotWaiting),
+)
+async def leave_consumer_group_waiting_list(
+    group_id: UUID, household_id: UUID, session: DbSession, principal: CurrentUser
+) -> None:
+    """Your household stops waiting for a place."""
+    await service.leave_waiting_list(session, principal, group_id=group_id, household_id=household_id)
+
+
+@router.post(
+    "/{group_id}/coordinators",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CoordinatorRead,
+    responses=problem_responses(
+        errors.GroupNotFound,
+        errors.NotCoordinator,
+        errors.UserNotFound,
+        errors.AlreadyCoordinator,
+        errors.CoordinatorMustBeMember,
+    ),
+)
+async def appoint_consumer_group_coordinator(
+    group_id: UUID, body: CoordinatorCreate, session: DbSession, principal: CurrentUser
+) -> CoordinatorRead:
+    """A coordinator appoints a member of the group as another coordinator."""
+    return await service.appoint_coordinator(session, principal, group_id=group_id, user_id=body.user_id)
+
+
+@router.get(
+    "/{group_id}/coordinators",
+    response_model=list[CoordinatorRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember),
+)
+async def list_consumer_group_coordinators(
+    group_id: UUID, session: DbSession, principal: CurrentUser
+) -> list[CoordinatorRead]:
+    """Every coordinator term, current and ended, oldest first."""
+    return await service.list_coordinators(session, principal, group_id=group_id)
+
+
+@router.delete(
+    "/{group_id}/coordinators/{user_id}",
+    response_model=CoordinatorRead,
+    responses=problem_responses(
+        errors.GroupNotFound, errors.NotCoordinator, errors.CoordinatorNotFound, errors.LastCoordinator
+    ),
+)
+async def end_consumer_group_coordinator_term(
+    group_id: UUID, user_id: UUID, session: DbSession, principal: CurrentUser
+) -> CoordinatorRead:
+    """End a coordinator's term (rotation, or stepping down); the term stays in the history."""
+    return await service.end_coordinator_term(session, principal, group_id=group_id, user_id=user_id)
+
+
+@router.post(
+    "/{group_id}/pickup-stations",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PickupStationRead,
+    responses=problem_responses(errors.GroupNotFound, errors.NotCoordinator),
+)
+async def add_pickup_station(
+    group_id: UUID, body: PickupStationCreate, session: DbSession, principal: CurrentUser
+) -> object:
+    """Coordinators add a place where members collect their produce."""
+    return await service.add_pickup_station(session, principal, group_id=group_id, data=body)
+
+
+@router.get(
+    "/{group_id}/pickup-stations",
+    response_model=list[PickupStationRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember),
+)
+async def list_pickup_stations(group_id: UUID, session: DbSession, principal: CurrentUser) -> object:
+    """The group's pickup stations, for its members and coordinators."""
+    return await service.list_pickup_stations(session, principal, group_id=group_id)

@@ -1,0 +1,126 @@
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field, StrictInt, model_validator
+
+from app.core.schemas import CountryCode, Name, Schema, Text
+from app.groups.models import GroupStatus, LegalForm
+
+
+class HouseholdCreate(Schema):
+    name: Name
+
+
+class HouseholdMemberRead(Schema):
+    user_id: UUID
+    display_name: str
+    created_at: datetime
+
+
+class HouseholdRead(Schema):
+    id: UUID
+    name: str
+    created_at: datetime
+    members: list[HouseholdMemberRead]
+
+
+class HouseholdSummary(Schema):
+    id: UUID
+    name: str
+    created_at: datetime
+
+
+class HouseholdMemberCreate(Schema):
+    user_id: UUID
+
+
+class ConsumerGroupCreate(Schema):
+    name: Name
+    legal_form: LegalForm
+    country: CountryCode
+    region: Name
+
+
+class ConsumerGroupUpdate(Schema):
+    name: Name | None = None
+    region: Name | None = None
+    approval_quorum: Annotated[StrictInt | None, Field(ge=1, le=150)] = Field(
+        default=None, description="Coordinators whose approval accepts an agreement; at most the coordinator count."
+    )
+
+
+class ConsumerGroupRead(Schema):
+    id: UUID
+    name: str
+    legal_form: LegalForm
+    country: str
+    region: str
+    status: GroupStatus = Field(description="`forming` below 15 households, `active` from 15 to 150.")
+    member_count: int
+    coordinator_count: int
+    approval_quorum: int = Field(validation_alias="effective_approval_quorum")
+    created_at: datetime
+
+
+class MembershipCreate(Schema):
+    household_id: UUID
+
+
+class MembershipRead(Schema):
+    group_id: UUID
+    household_id: UUID
+    household_name: str
+    created_at: datetime
+
+
+class WaitingListEntryRead(Schema):
+    group_id: UUID
+    household_id: UUID
+    household_name: str
+    position: int = Field(description="1 is the next household admitted when a place frees.")
+    created_at: datetime
+
+
+class HouseholdGroupsRead(Schema):
+    """A household's own memberships and places on waiting lists."""
+
+    memberships: list[MembershipRead]
+    waiting: list[WaitingListEntryRead]
+
+
+class CoordinatorCreate(Schema):
+    user_id: UUID
+
+
+class CoordinatorRead(Schema):
+    group_id: UUID
+    user_id: UUID
+    display_name: str
+    appointed_by: UUID | None
+    appointed_at: datetime
+    ended_by: UUID | None
+    ended_at: datetime | None
+
+
+class PickupStationCreate(Schema):
+    name: Name
+    address: Annotated[Text, Field(min_length=1, max_length=500)]
+    latitude: Annotated[float | None, Field(ge=-90, le=90, allow_inf_nan=False)] = None
+    longitude: Annotated[float | None, Field(ge=-180, le=180, allow_inf_nan=False)] = None
+
+    @model_validator(mode="after")
+    def coordinates_come_in_pairs(self) -> "PickupStationCreate":
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValueError("give both latitude and longitude, or neither")
+        return self
+
+
+class PickupStationRead(Schema):
+    id: UUID
+    group_id: UUID
+    name: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    created_at: datetime
