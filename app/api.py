@@ -5,8 +5,10 @@ from fastapi import APIRouter
 from app.accounts.router import router as accounts_router
 from app.groups.router import households_router
 from app.groups.router import router as groups_router
+from app.producers.router import router as producers_router
 
 router = APIRouter(prefix="/v1")
 router.include_router(accounts_router)
 router.include_router(households_router)
 router.include_router(groups_router)
+router.include_router(producers_router)

@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request, Response
 from sqlalchemy import text
 
 from app.core.db import DbSession
-from app.core.errors import DomainError
+from app.core.errors import PROBLEM_CONTENT, DomainError, Problem
 from app.core.schemas import Schema
 
 router = APIRouter(tags=["operations"])
@@ -26,7 +26,11 @@ async def read_health() -> HealthRead:
     return HealthRead(status="ok")
 
 
-@router.get("/readyz", response_model=HealthRead, responses={503: {"description": "The database does not answer."}})
+@router.get(
+    "/readyz",
+    response_model=HealthRead,
+    responses={503: {"model": Problem, "description": "The database does not answer.", "content": PROBLEM_CONTENT}},
+)
 async def read_readiness(session: DbSession) -> HealthRead:
     """The service can reach its database and serve requests."""
     try:

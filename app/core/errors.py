@@ -6,8 +6,10 @@ from typing import Any, ClassVar
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
@@ -140,13 +142,27 @@ HTTP_CODES = {
 }
 
 
-async def render_http_error(_: Request, exc: Exception) -> JSONResponse:
+async def render_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, title = HTTP_CODES.get(exc.status_code, ("http-error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
+    headers = dict(exc.headers or {})
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No resource lives at this address."
-    return problem(exc.status_code, code, title, detail, exc.headers)
+    if exc.status_code == 405:
+        headers["Allow"] = ", ".join(allowed_methods(request))
+        detail = f"This address answers to {headers['Allow']}."
+    return problem(exc.status_code, code, title, detail, headers or None)
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method any route at this path answers to; Starlette names only the first route's."""
+    methods: set[str] = set()
+    for route in iter_route_contexts(request.app.routes):
+        match, _ = route.matches(request.scope)
+        if match != Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
 
 
 def unexpected_error_response() -> JSONResponse:
@@ -169,7 +185,7 @@ PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas
 
 def problem_responses(*errors: type[DomainError], **described: str) -> dict[int | str, dict[str, Any]]:
     """OpenAPI responses for the problems a route can answer with, so clients and schemathesis know them."""
-    statuses: dict[int, list[str]] = {422: ["The request is not valid."], 400: ["The body is not valid JSON."]}
+    statuses: dict[int, list[str]] = {422: ["The request is not valid."], 400: ["The body could not be read."]}
     for error in errors:
         statuses.setdefault(error.status, []).append(error.title + ".")
     for status_text, text in described.items():

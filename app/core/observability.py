@@ -7,6 +7,7 @@ import time
 import uuid
 
 import structlog
+from fastapi.routing import iter_route_contexts
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -56,11 +57,13 @@ class Metrics:
 
 def route_template(scope: Scope) -> str:
     """The path template (`/v1/consumer-groups/{group_id}`), so metrics do not explode per id."""
+    # FastAPI keeps included routers nested (app.router.routes holds one entry per router, without a
+    # path); iter_route_contexts flattens them with their prefixes, as the OpenAPI generator does.
     app = scope.get("app")
-    for route in getattr(getattr(app, "router", None), "routes", []):
+    for route in iter_route_contexts(getattr(app, "routes", [])):
         match, _ = route.matches(scope)
         if match == Match.FULL:
-            return str(getattr(route, "path", "unmatched"))
+            return str(route.path_format or "unmatched")
     return "unmatched"
 
 

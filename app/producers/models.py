@@ -6,10 +6,10 @@ from datetime import date, datetime
 from uuid import UUID, uuid4
 
 from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
-from app.groups.models import LegalForm
+from app.groups.models import Household, LegalForm
 
 
 class ProducerGroup(Base):
@@ -39,8 +39,17 @@ class FarmingHousehold(Base):
     household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
+    # lazy="raise": an unloaded relationship fails loudly instead of querying behind our back.
+    household: Mapped[Household] = relationship(lazy="raise")
+
+    @property
+    def household_name(self) -> str:
+        return self.household.name
+
 
 class ProducerCoordinator(Base):
+    """A coordinator's term; ended terms stay, so who held the role when is never lost (principle 7)."""
+
     __tablename__ = "producer_coordinator"
     __table_args__ = (
         Index(
@@ -74,3 +83,8 @@ class Certification(Base):
     number: Mapped[str] = mapped_column(String(100))
     expires_on: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    @property
+    def expired(self) -> bool:
+        # A certificate is valid through its expiry date; "today" is the UTC date, the same for every client.
+        return self.expires_on < utc_now().date()

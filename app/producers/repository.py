@@ -1,0 +1,106 @@
+"""Queries for producer groups. Rules live in service.py; who may see what starts here."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import Row, Select, exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from app.accounts.models import User
+from app.groups.models import Household, HouseholdMember
+from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
+
+
+def producer_groups(*, country: str | None) -> Select[ProducerGroup]:
+    statement = select(ProducerGroup)
+    if country:
+        statement = statement.where(ProducerGroup.country == country)
+    return statement
+
+
+async def get_producer_group(session: AsyncSession, producer_group_id: UUID) -> ProducerGroup | None:
+    return await session.get(ProducerGroup, producer_group_id)
+
+
+async def get_producer_group_for_update(session: AsyncSession, producer_group_id: UUID) -> ProducerGroup | None:
+    # Row lock: concurrent admissions, exits and coordinator changes of one group queue here, so
+    # member_count and the last-coordinator check cannot race. (SQLite ignores FOR UPDATE; there every
+    # transaction holds the write lock from BEGIN IMMEDIATE.)
+    statement = select(ProducerGroup).where(ProducerGroup.id == producer_group_id).with_for_update()
+    return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
+
+
+async def get_household(session: AsyncSession, household_id: UUID) -> Household | None:
+    return await session.get(Household, household_id)
+
+
+async def get_membership(session: AsyncSession, producer_group_id: UUID, household_id: UUID) -> FarmingHousehold | None:
+    statement = select(FarmingHousehold).where(
+        FarmingHousehold.producer_group_id == producer_group_id, FarmingHousehold.household_id == household_id
+    )
+    return await session.scalar(statement.options(joinedload(FarmingHousehold.household)))
+
+
+def member_households(producer_group_id: UUID) -> Select[FarmingHousehold]:
+    statement = select(FarmingHousehold).where(FarmingHousehold.producer_group_id == producer_group_id)
+    return statement.options(joinedload(FarmingHousehold.household))
+
+
+async def user_in_member_household(session: AsyncSession, user_id: UUID, producer_group_id: UUID) -> bool:
+    """Whether the user belongs to a farming household of the group: the edge of its private data."""
+    statement = select(
+        exists()
+        .where(
+            FarmingHousehold.producer_group_id == producer_group_id,
+            FarmingHousehold.household_id == HouseholdMember.household_id,
+        )
+        .where(HouseholdMember.user_id == user_id)
+    )
+    return bool(await session.scalar(statement))
+
+
+async def current_coordinator(
+    session: AsyncSession, user_id: UUID, producer_group_id: UUID
+) -> ProducerCoordinator | None:
+    statement = select(ProducerCoordinator).where(
+        ProducerCoordinator.producer_group_id == producer_group_id,
+        ProducerCoordinator.user_id == user_id,
+        ProducerCoordinator.ended_at.is_(None),
+    )
+    return await session.scalar(statement)
+
+
+async def is_coordinator(session: AsyncSession, user_id: UUID, producer_group_id: UUID) -> bool:
+    return await current_coordinator(session, user_id, producer_group_id) is not None
+
+
+async def current_coordinator_count(session: AsyncSession, producer_group_id: UUID) -> int:
+    statement = select(func.count()).where(
+        ProducerCoordinator.producer_group_id == producer_group_id, ProducerCoordinator.ended_at.is_(None)
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+async def coordinator_terms(session: AsyncSession, producer_group_id: UUID) -> Sequence[Row[ProducerCoordinator, str]]:
+    statement = (
+        select(ProducerCoordinator, User.display_name)
+        .join(User, User.id == ProducerCoordinator.user_id)
+        .where(ProducerCoordinator.producer_group_id == producer_group_id)
+        .order_by(ProducerCoordinator.appointed_at, ProducerCoordinator.id)
+    )
+    # Rows unpack like tuples; Result.tuples() is deprecated since SQLAlchemy 2.1.
+    return (await session.execute(statement)).all()
+
+
+def certifications(producer_group_id: UUID) -> Select[Certification]:
+    return select(Certification).where(Certification.producer_group_id == producer_group_id)
+
+
+async def get_certification(
+    session: AsyncSession, producer_group_id: UUID, certification_id: UUID
+) -> Certification | None:
+    statement = select(Certification).where(
+        Certification.id == certification_id, Certification.producer_group_id == producer_group_id
+    )
+    return await session.scalar(statement)

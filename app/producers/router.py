@@ -1,0 +1,214 @@
+"""HTTP edge of producer groups. Every route needs a logged-in user; profiles and certifications are
+readable by any of them, the farming households and coordinators by the group alone."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.accounts.dependencies import CurrentUser
+from app.core.db import DbSession
+from app.core.errors import NotAuthenticated, problem_responses
+from app.core.http import etag_for
+from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.schemas import CountryCode, Page
+from app.producers import errors, service
+from app.producers.schemas import (
+    CertificationCreate,
+    CertificationRead,
+    FarmingHouseholdCreate,
+    FarmingHouseholdRead,
+    ProducerCoordinatorCreate,
+    ProducerCoordinatorRead,
+    ProducerGroupCreate,
+    ProducerGroupRead,
+)
+
+router = APIRouter(prefix="/producer-groups", tags=["producer groups"], responses=problem_responses(NotAuthenticated))
+
+
+# Producer groups
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ProducerGroupRead)
+async def create_producer_group(
+    body: ProducerGroupCreate, session: DbSession, principal: CurrentUser
+) -> ProducerGroupRead:
+    """Found a producer group; you become its first coordinator."""
+    group = await service.create_producer_group(session, principal, body)
+    return ProducerGroupRead.model_validate(group)
+
+
+@router.get("", response_model=Page[ProducerGroupRead], responses=problem_responses(InvalidCursor))
+async def list_producer_groups(
+    session: DbSession,
+    principal: CurrentUser,
+    country: Annotated[CountryCode | None, Query()] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[ProducerGroupRead]:
+    """Producer groups, oldest first, filtered by country."""
+    page = await service.list_producer_groups(session, country=country, limit=limit, cursor=cursor)
+    return page.to(ProducerGroupRead)
+
+
+@router.get(
+    "/{producer_group_id}",
+    response_model=ProducerGroupRead,
+    responses=problem_responses(errors.ProducerGroupNotFound),
+)
+async def read_producer_group(
+    producer_group_id: UUID, session: DbSession, principal: CurrentUser, response: Response
+) -> ProducerGroupRead:
+    """A producer group's public profile: name, legal form, place and number of farming households."""
+    group = ProducerGroupRead.model_validate(await service.get_producer_group(session, producer_group_id))
+    response.headers["ETag"] = etag_for(group)
+    return group
+
+
+# Farming households
+
+
+@router.post(
+    "/{producer_group_id}/members",
+    status_code=status.HTTP_201_CREATED,
+    response_model=FarmingHouseholdRead,
+    responses=problem_responses(
+        errors.ProducerGroupNotFound, errors.NotProducerCoordinator, errors.HouseholdNotFound, errors.AlreadyMember
+    ),
+)
+async def admit_producer_group_household(
+    producer_group_id: UUID, body: FarmingHouseholdCreate, session: DbSession, principal: CurrentUser
+) -> FarmingHouseholdRead:
+    """Coordinators admit a farming household into the producer group."""
+    return await service.admit_household(
+        session, principal, producer_group_id=producer_group_id, household_id=body.household_id
+    )
+
+
+@router.get(
+    "/{producer_group_id}/members",
+    response_model=Page[FarmingHouseholdRead],
+    responses=problem_responses(errors.ProducerGroupNotFound, errors.NotProducerGroupMember, InvalidCursor),
+)
+async def list_producer_group_households(
+    producer_group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[FarmingHouseholdRead]:
+    """The group's farming households, for its households' members and its coordinators."""
+    page = await service.list_member_households(
+        session, principal, producer_group_id=producer_group_id, limit=limit, cursor=cursor
+    )
+    return page.to(FarmingHouseholdRead)
+
+
+@router.delete(
+    "/{producer_group_id}/members/{household_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(errors.ProducerGroupNotFound, errors.RemovalNotPermitted, errors.MembershipNotFound),
+)
+async def remove_producer_group_household(
+    producer_group_id: UUID, household_id: UUID, session: DbSession, principal: CurrentUser
+) -> None:
+    """Your household leaves the producer group, or a coordinator removes a household."""
+    await service.remove_household(session, principal, producer_group_id=producer_group_id, household_id=household_id)
+
+
+# Coordinators
+
+
+@router.post(
+    "/{producer_group_id}/coordinators",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ProducerCoordinatorRead,
+    responses=problem_responses(
+        errors.ProducerGroupNotFound,
+        errors.NotProducerCoordinator,
+        errors.UserNotFound,
+        errors.AlreadyCoordinator,
+        errors.CoordinatorMustBeMember,
+    ),
+)
+async def appoint_producer_group_coordinator(
+    producer_group_id: UUID, body: ProducerCoordinatorCreate, session: DbSession, principal: CurrentUser
+) -> ProducerCoordinatorRead:
+    """A coordinator appoints a member of one of the group's farming households as another coordinator."""
+    return await service.appoint_coordinator(
+        session, principal, producer_group_id=producer_group_id, user_id=body.user_id
+    )
+
+
+@router.get(
+    "/{producer_group_id}/coordinators",
+    response_model=list[ProducerCoordinatorRead],
+    responses=problem_responses(errors.ProducerGroupNotFound, errors.NotProducerGroupMember),
+)
+async def list_producer_group_coordinators(
+    producer_group_id: UUID, session: DbSession, principal: CurrentUser
+) -> list[ProducerCoordinatorRead]:
+    """Every coordinator term, current and ended, oldest first."""
+    return await service.list_coordinators(session, principal, producer_group_id=producer_group_id)
+
+
+@router.delete(
+    "/{producer_group_id}/coordinators/{user_id}",
+    response_model=ProducerCoordinatorRead,
+    responses=problem_responses(
+        errors.ProducerGroupNotFound,
+        errors.NotProducerCoordinator,
+        errors.CoordinatorNotFound,
+        errors.LastCoordinator,
+    ),
+)
+async def end_producer_group_coordinator_term(
+    producer_group_id: UUID, user_id: UUID, session: DbSession, principal: CurrentUser
+) -> ProducerCoordinatorRead:
+    """End a coordinator's term (rotation, or stepping down); the term stays in the history."""
+    return await service.end_coordinator_term(session, principal, producer_group_id=producer_group_id, user_id=user_id)
+
+
+# Certifications
+
+
+@router.post(
+    "/{producer_group_id}/certifications",
+    status_code=status.HTTP_201_CREATED,
+    response_model=CertificationRead,
+    responses=problem_responses(errors.ProducerGroupNotFound, errors.NotProducerCoordinator),
+)
+async def add_producer_group_certification(
+    producer_group_id: UUID, body: CertificationCreate, session: DbSession, principal: CurrentUser
+) -> CertificationRead:
+    """Coordinators record a certificate (organic, PGS, fair trade) with its issuer, number and expiry."""
+    certification = await service.record_certification(
+        session, principal, producer_group_id=producer_group_id, data=body
+    )
+    return CertificationRead.model_validate(certification)
+
+
+@router.get(
+    "/{producer_group_id}/certifications",
+    response_model=Page[CertificationRead],
+    responses=problem_responses(errors.ProducerGroupNotFound, InvalidCursor),
+)
+async def list_producer_group_certifications(
+    producer_group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[CertificationRead]:
+    """The group's certificates, expired ones included and flagged `expired`."""
+    page = await service.list_certifications(session, producer_group_id=producer_group_id, limit=limit, cursor=cursor)
+    return page.to(CertificationRead)
+
+
+@router.delete(
+    "/{producer_group_id}/certifications/{certification_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(
+        errors.ProducerGroupNotFound, errors.NotProducerCoordinator, errors.CertificationNotFound
+    ),
+)
+async def delete_producer_group_certification(
+    producer_group_id: UUID, certification_id: UUID, session: DbSession, principal: CurrentUser
+) -> None:
+    """Coordinators withdraw a certificate recorded by mistake or no longer held."""
+    await service.withdraw_certification(
+        session, principal, producer_group_id=producer_group_id, certification_id=certification_id
+    )

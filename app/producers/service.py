@@ -1,0 +1,233 @@
+"""Producer groups: their farming households, democratic management by several coordinators
+(principle 7) and the certificates they hold."""
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.models import User
+from app.accounts.principal import Principal
+from app.core.db import utc_now
+from app.core.pagination import CursorPage, paginate
+from app.producers import policies, repository
+from app.producers.errors import (
+    AlreadyCoordinator,
+    AlreadyMember,
+    CertificationNotFound,
+    CoordinatorMustBeMember,
+    CoordinatorNotFound,
+    HouseholdNotFound,
+    LastCoordinator,
+    MembershipNotFound,
+    ProducerGroupNotFound,
+    UserNotFound,
+)
+from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
+from app.producers.schemas import (
+    CertificationCreate,
+    FarmingHouseholdRead,
+    ProducerCoordinatorRead,
+    ProducerGroupCreate,
+)
+
+# Producer groups
+
+
+async def create_producer_group(
+    session: AsyncSession, principal: Principal, data: ProducerGroupCreate
+) -> ProducerGroup:
+    """Found a producer group; its founder is its first coordinator."""
+    group = ProducerGroup(**data.model_dump(), member_count=0)
+    session.add(group)
+    await session.flush()
+    session.add(
+        ProducerCoordinator(producer_group_id=group.id, user_id=principal.user_id, appointed_by=principal.user_id)
+    )
+    await session.flush()
+    return group
+
+
+async def list_producer_groups(
+    session: AsyncSession, *, country: str | None, limit: int, cursor: str | None
+) -> CursorPage:
+    return await paginate(
+        session,
+        repository.producer_groups(country=country),
+        created_at=ProducerGroup.created_at,
+        id_column=ProducerGroup.id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+async def get_producer_group(session: AsyncSession, producer_group_id: UUID) -> ProducerGroup:
+    group = await repository.get_producer_group(session, producer_group_id)
+    if group is None:
+        raise ProducerGroupNotFound(producer_group_id)
+    return group
+
+
+async def _locked_producer_group(session: AsyncSession, producer_group_id: UUID) -> ProducerGroup:
+    group = await repository.get_producer_group_for_update(session, producer_group_id)
+    if group is None:
+        raise ProducerGroupNotFound(producer_group_id)
+    return group
+
+
+# Farming households
+
+
+async def admit_household(
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID, household_id: UUID
+) -> FarmingHouseholdRead:
+    """A coordinator admits a farming household into the group (a co-operative admits its member farms)."""
+    group = await _locked_producer_group(session, producer_group_id)
+    await policies.require_coordinator(session, principal, group)
+    household = await repository.get_household(session, household_id)
+    if household is None:
+        raise HouseholdNotFound(household_id)
+    if await repository.get_membership(session, group.id, household.id) is not None:
+        raise AlreadyMember(f"'{household.name}' already belongs to '{group.name}'.", household_id=str(household.id))
+    membership = FarmingHousehold(producer_group_id=group.id, household=household)
+    session.add(membership)
+    group.member_count += 1
+    await session.flush()
+    return FarmingHouseholdRead.model_validate(membership)
+
+
+async def remove_household(
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID, household_id: UUID
+) -> None:
+    """A household leaves (it always may), or a coordinator removes it."""
+    group = await _locked_producer_group(session, producer_group_id)
+    await policies.require_household_or_coordinator(session, principal, group, household_id)
+    membership = await repository.get_membership(session, group.id, household_id)
+    if membership is None:
+        raise MembershipNotFound(
+            f"Household {household_id} does not belong to '{group.name}'.", household_id=str(household_id)
+        )
+    await session.delete(membership)
+    group.member_count -= 1
+    await session.flush()
+
+
+async def list_member_households(
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID, limit: int, cursor: str | None
+) -> CursorPage:
+    group = await get_producer_group(session, producer_group_id)
+    await policies.require_member_or_coordinator(session, principal, group)
+    return await paginate(
+        session,
+        repository.member_households(group.id),
+        created_at=FarmingHousehold.created_at,
+        id_column=FarmingHousehold.id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+# Coordinators (principle 7)
+
+
+async def appoint_coordinator(
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID, user_id: UUID
+) -> ProducerCoordinatorRead:
+    """A coordinator appoints another; the appointee must belong to one of the group's farming households."""
+    group = await _locked_producer_group(session, producer_group_id)
+    await policies.require_coordinator(session, principal, group)
+    user = await session.get(User, user_id)
+    if user is None:
+        raise UserNotFound(user_id)
+    if await repository.is_coordinator(session, user.id, group.id):
+        raise AlreadyCoordinator(f"{user.display_name} already coordinates '{group.name}'.", user_id=str(user.id))
+    if not await repository.user_in_member_household(session, user.id, group.id):
+        raise CoordinatorMustBeMember(
+            f"{user.display_name} belongs to no farming household of '{group.name}'.", user_id=str(user.id)
+        )
+    term = ProducerCoordinator(producer_group_id=group.id, user_id=user.id, appointed_by=principal.user_id)
+    session.add(term)
+    await session.flush()
+    return _coordinator_read(term, user.display_name)
+
+
+async def end_coordinator_term(
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID, user_id: UUID
+) -> ProducerCoordinatorRead:
+    """Rotate a coordinator out (or step down). The term stays in the history; one coordinator always remains."""
+    group = await _locked_producer_group(session, producer_group_id)
+    await policies.require_coordinator(session, principal, group)
+    term = await repository.current_coordinator(session, user_id, group.id)
+    if term is None:
+        raise CoordinatorNotFound(
+            f"User {user_id} is not a current coordinator of '{group.name}'.", user_id=str(user_id)
+        )
+    if await repository.current_coordinator_count(session, group.id) <= 1:
+        raise LastCoordinator(f"Appoint another coordinator of '{group.name}' first.")
+    term.ended_at = utc_now()
+    term.ended_by = principal.user_id
+    await session.flush()
+    user = await session.get_one(User, user_id)
+    return _coordinator_read(term, user.display_name)
+
+
+async def list_coordinators(
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID
+) -> list[ProducerCoordinatorRead]:
+    """Current and past coordinator terms, oldest first."""
+    group = await get_producer_group(session, producer_group_id)
+    await policies.require_member_or_coordinator(session, principal, group)
+    return [_coordinator_read(term, name) for term, name in await repository.coordinator_terms(session, group.id)]
+
+
+def _coordinator_read(term: ProducerCoordinator, display_name: str) -> ProducerCoordinatorRead:
+    return ProducerCoordinatorRead(
+        producer_group_id=term.producer_group_id,
+        user_id=term.user_id,
+        display_name=display_name,
+        appointed_by=term.appointed_by,
+        appointed_at=term.appointed_at,
+        ended_by=term.ended_by,
+        ended_at=term.ended_at,
+    )
+
+
+# Certifications
+
+
+async def record_certification(
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID, data: CertificationCreate
+) -> Certification:
+    """A coordinator records a certificate. One already expired is kept too, as history, and shown expired."""
+    group = await get_producer_group(session, producer_group_id)
+    await policies.require_coordinator(session, principal, group)
+    certification = Certification(producer_group_id=group.id, **data.model_dump())
+    session.add(certification)
+    await session.flush()
+    return certification
+
+
+async def withdraw_certification(
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID, certification_id: UUID
+) -> None:
+    group = await get_producer_group(session, producer_group_id)
+    await policies.require_coordinator(session, principal, group)
+    certification = await repository.get_certification(session, group.id, certification_id)
+    if certification is None:
+        raise CertificationNotFound(certification_id)
+    await session.delete(certification)
+    await session.flush()
+
+
+async def list_certifications(
+    session: AsyncSession, *, producer_group_id: UUID, limit: int, cursor: str | None
+) -> CursorPage:
+    """Every certificate of the group, expired ones included (flagged `expired`), oldest record first."""
+    group = await get_producer_group(session, producer_group_id)
+    return await paginate(
+        session,
+        repository.certifications(group.id),
+        created_at=Certification.created_at,
+        id_column=Certification.id,
+        limit=limit,
+        cursor=cursor,
+    )

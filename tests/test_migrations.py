@@ -1,0 +1,92 @@
+"""The migrations build the models' schema on both databases, tear it down and build it again."""
+
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from app.core.db import create_engine
+from app.models import Base
+from tests.conftest import alembic_config
+
+# Per process, so two test runs on one server do not drop each other's database.
+SCRATCH_DATABASE = f"test_migrations_{os.getpid()}"
+
+
+@pytest.fixture
+async def scratch_engine(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty database of the same kind as the shared test database, which must stay migrated."""
+    if database_url.startswith("sqlite"):
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}", pool=False)
+        yield engine
+        await engine.dispose()
+        return
+
+    # CREATE and DROP DATABASE cannot run inside a transaction.
+    server = create_async_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    async with server.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DATABASE}"'))
+        await connection.execute(text(f'CREATE DATABASE "{SCRATCH_DATABASE}"'))
+    scratch_url = make_url(database_url).set(database=SCRATCH_DATABASE)
+    engine = create_engine(scratch_url.render_as_string(hide_password=False), pool=False)
+    yield engine
+    await engine.dispose()
+    async with server.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE "{SCRATCH_DATABASE}" WITH (FORCE)'))
+    await server.dispose()
+
+
+async def run_alembic(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: step(alembic_config(sync), revision))
+
+
+async def table_names(engine: AsyncEngine) -> set[str]:
+    async with engine.connect() as connection:
+        return set(await connection.run_sync(lambda sync: inspect(sync).get_table_names()))
+
+
+async def stored_revisions(engine: AsyncEngine) -> list[str]:
+    async with engine.connect() as connection:
+        return list((await connection.execute(text("SELECT version_num FROM alembic_version"))).scalars())
+
+
+async def test_upgrade_downgrade_and_upgrade_again_leave_the_models_tables(scratch_engine: AsyncEngine) -> None:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    models_tables = set(Base.metadata.tables) | {"alembic_version"}
+
+    await run_alembic(scratch_engine, command.upgrade, "head")
+    after_upgrade = await table_names(scratch_engine)
+    revisions_after_upgrade = await stored_revisions(scratch_engine)
+    await run_alembic(scratch_engine, command.downgrade, "base")
+    after_downgrade = await table_names(scratch_engine)
+    revisions_after_downgrade = await stored_revisions(scratch_engine)
+    await run_alembic(scratch_engine, command.upgrade, "head")
+    after_second_upgrade = await table_names(scratch_engine)
+    revisions_after_second_upgrade = await stored_revisions(scratch_engine)
+
+    assert head is not None
+    assert after_upgrade == models_tables
+    assert revisions_after_upgrade == [head]
+    assert after_downgrade == {"alembic_version"}
+    assert revisions_after_downgrade == []
+    assert after_second_upgrade == models_tables
+    assert revisions_after_second_upgrade == [head]
+
+
+async def test_autogenerate_finds_no_drift_between_models_and_migrations(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        differences = await connection.run_sync(
+            lambda sync: compare_metadata(MigrationContext.configure(sync, opts={"compare_type": True}), Base.metadata)
+        )
+
+    assert differences == []
