@@ -32,6 +32,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app tests
+	$(BIN)/lint-imports
 	$(BIN)/alembic check
 
 format: install

@@ -4,7 +4,8 @@ through the services so every rule holds. Loading twice changes nothing.
 Run with `python -m app.demo` (the `make run` target does it)."""
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -17,6 +18,8 @@ from app.core.db import create_engine, create_session_factory
 from app.groups import service as groups
 from app.groups.models import LegalForm
 from app.groups.schemas import ConsumerGroupCreate, PickupStationCreate
+from app.producers import service as producers
+from app.producers.schemas import CertificationCreate, ProducerGroupCreate
 
 DEMO_PASSWORD = "teikei-demo-2026"
 DEMO_DOMAIN = "demo.teikei.example"
@@ -66,6 +69,54 @@ CONSUMER_GROUPS = [
 ]
 
 
+@dataclass(frozen=True)
+class DemoProducerGroup:
+    coordinator: str
+    group: ProducerGroupCreate
+    farms: int
+    certifications: list[CertificationCreate] = field(default_factory=list)
+
+
+PRODUCER_GROUPS = [
+    DemoProducerGroup(
+        "somchai",
+        ProducerGroupCreate(
+            name="Mae Taeng Organic Farmers Cooperative",
+            legal_form=LegalForm.cooperative,
+            country="TH",
+            region="Chiang Mai",
+        ),
+        farms=7,
+        certifications=[
+            CertificationCreate(
+                scheme="Organic Thailand",
+                issuer="Department of Agriculture",
+                number="OT-2026-0412",
+                expires_on=date(2028, 3, 31),
+            ),
+            CertificationCreate(
+                scheme="PGS", issuer="Chiang Mai Organic PGS", number="CMPGS-118", expires_on=date(2025, 12, 31)
+            ),
+        ],
+    ),
+    DemoProducerGroup(
+        "budi",
+        ProducerGroupCreate(
+            name="Tani Organik Merapi", legal_form=LegalForm.self_help_group, country="ID", region="Yogyakarta"
+        ),
+        farms=5,
+        certifications=[
+            CertificationCreate(
+                scheme="PAMOR PGS",
+                issuer="Aliansi Organis Indonesia",
+                number="PAMOR-YK-031",
+                expires_on=date(2027, 6, 30),
+            ),
+        ],
+    ),
+]
+
+
 async def load(session: AsyncSession) -> bool:
     """Load the demo once; False when it is there already."""
     if await session.scalar(select(User.id).where(User.email == f"mai@{DEMO_DOMAIN}")) is not None:
@@ -73,6 +124,8 @@ async def load(session: AsyncSession) -> bool:
     password_hash = security.hash_password(DEMO_PASSWORD)
     for demo in CONSUMER_GROUPS:
         await _consumer_group(session, demo, password_hash)
+    for producer in PRODUCER_GROUPS:
+        await _producer_group(session, producer, password_hash)
     return True
 
 
@@ -99,6 +152,17 @@ async def _consumer_group(session: AsyncSession, demo: DemoConsumerGroup, passwo
         await groups.join_group(session, member, group_id=group.id, household_id=household.id)
         if number == 2:  # a second coordinator, so agreements need a quorum of two
             await groups.appoint_coordinator(session, coordinator, group_id=group.id, user_id=member.user_id)
+
+
+async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, password_hash: str) -> None:
+    coordinator = await _user(session, demo.coordinator, demo.coordinator.title(), password_hash)
+    group = await producers.create_producer_group(session, coordinator, demo.group)
+    for number in range(1, demo.farms + 1):
+        farmer = await _user(session, f"{demo.coordinator}.farm{number}", f"Farmer {number}", password_hash)
+        household = await groups.create_household(session, farmer, name=f"{demo.group.region} farm {number}")
+        await producers.admit_household(session, coordinator, producer_group_id=group.id, household_id=household.id)
+    for certification in demo.certifications:
+        await producers.record_certification(session, coordinator, producer_group_id=group.id, data=certification)
 
 
 async def main() -> None:

@@ -6,11 +6,14 @@ from pathlib import Path
 
 import pytest
 from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
+from app.accounts.dependencies import PUBLIC_ROUTES, get_principal
 from app.core.config import Settings
 from app.core.db import create_engine, create_session_factory
 from app.main import create_app
@@ -251,3 +254,22 @@ def test_every_operation_has_a_unique_id_a_tag_and_problem_errors(app: FastAPI) 
     assert len(operation_ids) == len(set(operation_ids))
     assert untagged == []
     assert errors_not_problems == []
+
+
+def _calls(dependant: Dependant, function: object) -> bool:
+    return dependant.call is function or any(_calls(sub, function) for sub in dependant.dependencies)
+
+
+def test_every_route_needs_a_login_or_is_listed_as_public(settings: Settings) -> None:
+    routes = [
+        (context.path_format, _calls(context.route.dependant, get_principal))
+        for context in iter_route_contexts(create_app(settings).routes)
+        if isinstance(context.route, APIRoute)
+    ]
+
+    unguarded = [path for path, guarded in routes if not guarded and path not in PUBLIC_ROUTES]
+    guarded_public = [path for path, guarded in routes if guarded and path in PUBLIC_ROUTES]
+
+    assert len(routes) > 30
+    assert unguarded == []
+    assert guarded_public == []

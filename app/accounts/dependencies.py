@@ -39,3 +39,19 @@ def get_login_throttle(request: Request) -> service.LoginThrottle:
 
 
 LoginThrottle = Annotated[service.LoginThrottle, Depends(get_login_throttle)]
+
+
+# Routes anyone may call; every other route names CurrentUser (a test walks the app to check).
+PUBLIC_ROUTES = frozenset(
+    {
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/openapi.json",
+        "/docs",
+        "/docs/oauth2-redirect",
+        "/v1/auth/register",
+        "/v1/auth/token",
+        "/v1/auth/refresh",
+    }
+)

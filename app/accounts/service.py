@@ -58,10 +58,10 @@ class LoginThrottle:
 
 async def register(session: AsyncSession, *, email: str, password: str, display_name: str) -> User:
     user = User(email=email.lower(), display_name=display_name, password_hash=security.hash_password(password))
-    session.add(user)
     try:
+        # Added inside the savepoint: begin_nested() flushes what is pending before it starts.
         async with session.begin_nested():
-            await session.flush()
+            session.add(user)
     except IntegrityError as error:  # the unique index decides, also when two registrations race
         raise EmailTaken(f"An account with {email.lower()} exists already.") from error
     return user

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any, Protocol, TypeVar
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import Query
@@ -29,11 +29,6 @@ class InvalidCursor(Unprocessable):
     title = "The cursor is not valid"
 
 
-class Keyed(Protocol):
-    created_at: datetime
-    id: UUID
-
-
 S = TypeVar("S", bound=Schema)
 
 
@@ -51,8 +46,8 @@ class CursorPage:
         )
 
 
-def encode_cursor(row: Keyed) -> str:
-    raw = json.dumps([row.created_at.isoformat(), str(row.id)]).encode()
+def encode_cursor(created_at: datetime, row_id: UUID) -> str:
+    raw = json.dumps([created_at.isoformat(), str(row_id)]).encode()
     return base64.urlsafe_b64encode(raw).decode()
 
 
@@ -82,4 +77,7 @@ async def paginate(
     rows = (await session.scalars(statement.order_by(created_at, id_column).limit(limit + 1))).all()
     has_more = len(rows) > limit
     page = rows[:limit]
-    return CursorPage(page, has_more, encode_cursor(page[-1]) if has_more else None)
+    if not has_more:
+        return CursorPage(page, has_more, None)
+    last = page[-1]
+    return CursorPage(page, has_more, encode_cursor(getattr(last, created_at.key), getattr(last, id_column.key)))

@@ -82,3 +82,8 @@ class CertificationNotFound(NotFound):
         super().__init__(
             f"No certification {certification_id} of this producer group.", certification_id=str(certification_id)
         )
+
+
+class CertificationRecorded(Conflict):
+    code = "certification-already-recorded"
+    title = "The certificate is already recorded"

@@ -75,6 +75,8 @@ class Certification(Base):
     """An organic, PGS or fair-trade certificate; past its expiry it is shown as expired."""
 
     __tablename__ = "certification"
+    # One record per certificate: the same scheme and number twice would double-count it.
+    __table_args__ = (UniqueConstraint("producer_group_id", "scheme", "number"),)
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     producer_group_id: Mapped[UUID] = mapped_column(ForeignKey("producer_group.id", ondelete="CASCADE"), index=True)

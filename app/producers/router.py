@@ -173,7 +173,9 @@ async def end_producer_group_coordinator_term(
     "/{producer_group_id}/certifications",
     status_code=status.HTTP_201_CREATED,
     response_model=CertificationRead,
-    responses=problem_responses(errors.ProducerGroupNotFound, errors.NotProducerCoordinator),
+    responses=problem_responses(
+        errors.ProducerGroupNotFound, errors.NotProducerCoordinator, errors.CertificationRecorded
+    ),
 )
 async def add_producer_group_certification(
     producer_group_id: UUID, body: CertificationCreate, session: DbSession, principal: CurrentUser

@@ -3,6 +3,7 @@
 
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -14,6 +15,7 @@ from app.producers.errors import (
     AlreadyCoordinator,
     AlreadyMember,
     CertificationNotFound,
+    CertificationRecorded,
     CoordinatorMustBeMember,
     CoordinatorNotFound,
     HouseholdNotFound,
@@ -201,8 +203,14 @@ async def record_certification(
     group = await get_producer_group(session, producer_group_id)
     await policies.require_coordinator(session, principal, group)
     certification = Certification(producer_group_id=group.id, **data.model_dump())
-    session.add(certification)
-    await session.flush()
+    try:
+        # Added inside the savepoint: begin_nested() flushes what is pending before it starts.
+        async with session.begin_nested():
+            session.add(certification)
+    except IntegrityError as error:  # the unique constraint decides, also when two requests race
+        raise CertificationRecorded(
+            f"'{group.name}' already has {data.scheme} certificate {data.number}; withdraw it to record it anew."
+        ) from error
     return certification
 
 

@@ -662,6 +662,20 @@ async def test_a_coordinator_records_a_certification(
     assert await certification_count(session, callers.group.id) == 1
 
 
+async def test_the_same_certificate_is_recorded_once(
+    client: AsyncClient, session: AsyncSession, callers: Callers
+) -> None:
+    body = {"scheme": "PGS", "issuer": "Chiang Mai PGS", "number": "CMPGS-7", "expires_on": "2030-01-31"}
+    url = f"/v1/producer-groups/{callers.group.id}/certifications"
+
+    first = await client.post(url, json=body, headers=callers.headers_for("coordinator"))
+    second = await client.post(url, json=body, headers=callers.headers_for("coordinator"))
+
+    assert first.status_code == 201
+    assert_problem(second, 409, "certification-already-recorded")
+    assert await certification_count(session, callers.group.id) == 1
+
+
 @pytest.mark.parametrize(
     ("_case", "days_from_today", "expired"),
     [("expired yesterday", -1, True), ("expires today", 0, False), ("expires tomorrow", 1, False)],
