@@ -35,4 +35,4 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s \
     CMD python -c "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:' + os.environ.get('PORT', '8000') + '/healthz', timeout=3)"
 # exec: uvicorn replaces the shell as PID 1, so it receives SIGTERM and shuts down gracefully.
-ENTRYPOINT ["/bin/sh", "-c", "alembic upgrade head && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port \"${PORT:-8000}\""]
+ENTRYPOINT ["/bin/sh", "-c", "alembic upgrade head && exec uvicorn --factory app.main:create_app --host 0.0.0.0 --port \"${PORT:-8000}\" --no-access-log"]

@@ -23,7 +23,7 @@ demo: migrate
 	$(BIN)/python -m app.demo
 
 run: demo
-	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) --no-access-log
 
 test: install
 	$(BIN)/pytest

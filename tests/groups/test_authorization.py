@@ -138,3 +138,36 @@ async def test_only_the_households_own_members_take_it_out_of_a_group(
 
     assert response.status_code == 404
     assert after.json()["member_count"] == 4
+
+
+@pytest.mark.parametrize(
+    ("_case", "method", "path", "body"),
+    [
+        ("add a user", "POST", "/v1/households/{household}/members", {"user_id": "{stranger}"}),
+        ("join", "POST", "/v1/consumer-groups/{group}/memberships", {"household_id": "{household}"}),
+        ("leave", "DELETE", "/v1/consumer-groups/{group}/memberships/{household}", None),
+        ("wait", "POST", "/v1/consumer-groups/{group}/waiting-list", {"household_id": "{household}"}),
+        ("stop waiting", "DELETE", "/v1/consumer-groups/{group}/waiting-list/{household}", None),
+    ],
+)
+async def test_nobody_acts_for_a_household_they_do_not_belong_to(
+    client: AsyncClient, callers: Callers, _case: str, method: str, path: str, body: dict | None
+) -> None:
+    values = {
+        "household": str(callers.household.id),
+        "group": str(callers.group.id),
+        "stranger": str(callers.ids["stranger"]),
+    }
+    url = path.format(**values)
+    payload = {key: value.format(**values) for key, value in body.items()} if body else None
+
+    response = await client.request(method, url, json=payload, headers=callers.headers_for("stranger"))
+    household = await client.get(f"/v1/households/{callers.household.id}", headers=callers.headers_for("member"))
+    groups = await client.get(
+        f"/v1/households/{callers.household.id}/memberships", headers=callers.headers_for("member")
+    )
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "household-not-found"
+    assert [member["user_id"] for member in household.json()["members"]] == [str(callers.ids["member"])]
+    assert [membership["group_id"] for membership in groups.json()["memberships"]] == [str(callers.group.id)]
