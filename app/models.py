@@ -1,7 +1,9 @@
 """Every domain's models, so Base.metadata is complete for Alembic and the tests."""
 
 from app.accounts.models import RefreshToken, User
+from app.agreements.models import Agreement, AgreementVersion, Approval, Subscription, VersionItem
 from app.core.db import Base
+from app.core.idempotency_models import IdempotencyRecord
 from app.groups.models import (
     ConsumerGroup,
     Coordinator,
@@ -11,21 +13,40 @@ from app.groups.models import (
     PickupStation,
     WaitingListEntry,
 )
+from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
+from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
+from app.plans.models import PlanItem, ProductionPlan
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
 
 __all__ = [
+    "Absence",
+    "Agreement",
+    "AgreementVersion",
+    "Allocation",
+    "Approval",
     "Base",
     "Certification",
     "ConsumerGroup",
     "Coordinator",
     "FarmingHousehold",
+    "Harvest",
+    "HarvestLine",
     "Household",
     "HouseholdMember",
+    "IdempotencyRecord",
+    "LedgerAccount",
+    "LedgerEntry",
+    "LedgerTransaction",
     "Membership",
     "PickupStation",
+    "PlanItem",
     "ProducerCoordinator",
     "ProducerGroup",
+    "ProductionPlan",
     "RefreshToken",
+    "Subscription",
+    "Surplus",
     "User",
+    "VersionItem",
     "WaitingListEntry",
 ]

@@ -1,0 +1,155 @@
+"""Agreements between a consumer group and a producer group, negotiated in versions
+(DESIGN principles 1, 4, 7 and 10), and the households' subscriptions to their shares."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from uuid import UUID, uuid4
+
+from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.db import Base, UtcDateTime, utc_now
+
+
+class AgreementStatus(enum.StrEnum):
+    proposed = "proposed"
+    agreed = "agreed"
+    active = "active"
+    completed = "completed"
+    lapsed = "lapsed"
+    cancelled = "cancelled"
+
+
+class Side(enum.StrEnum):
+    consumer = "consumer"
+    producer = "producer"
+
+
+class DistributionMode(enum.StrEnum):
+    producer_delivers = "producer_delivers"
+    consumers_collect = "consumers_collect"
+
+
+class VersionStatus(enum.StrEnum):
+    open = "open"  # the current proposal, waiting for the other side
+    awaiting_approval = "awaiting_approval"  # accepted by some consumer coordinators, quorum not yet met
+    accepted = "accepted"  # the terms in force (or once in force)
+    superseded = "superseded"  # countered or amended before acceptance
+
+
+class Agreement(Base):
+    __tablename__ = "agreement"
+    __table_args__ = (
+        CheckConstraint("subscribed_shares >= 0 AND subscribed_shares <= shares", name="subscriptions_within_shares"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    production_plan_id: Mapped[UUID] = mapped_column(ForeignKey("production_plan.id"), index=True)
+    consumer_group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id"), index=True)
+    producer_group_id: Mapped[UUID] = mapped_column(ForeignKey("producer_group.id"), index=True)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[AgreementStatus] = mapped_column(
+        Enum(AgreementStatus, native_enum=False, length=16), default=AgreementStatus.proposed, index=True
+    )
+    # The latest version (the open proposal while negotiating) and the version in force, if any.
+    current_version: Mapped[int] = mapped_column(default=1)
+    agreed_version: Mapped[int | None] = mapped_column()
+    # Copied from the version in force, so limits can be checked under one row lock.
+    shares: Mapped[int] = mapped_column(default=0)
+    subscribed_shares: Mapped[int] = mapped_column(default=0)
+    total_price_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    advance_due_on: Mapped[date | None] = mapped_column(Date)
+    renewed_from_id: Mapped[UUID | None] = mapped_column(ForeignKey("agreement.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    agreed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    versions: Mapped[list[AgreementVersion]] = relationship(
+        back_populates="agreement", lazy="raise", order_by="AgreementVersion.number"
+    )
+
+
+class AgreementVersion(Base):
+    """One proposal of terms. Versions are never changed once superseded or accepted: all are kept."""
+
+    __tablename__ = "agreement_version"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "number"),
+        CheckConstraint("shares > 0", name="shares_positive"),
+        CheckConstraint("total_price_minor >= 0", name="total_not_negative"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    agreement_id: Mapped[UUID] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column()
+    proposed_by_side: Mapped[Side] = mapped_column(Enum(Side, native_enum=False, length=16))
+    proposed_by_user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    is_amendment: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[VersionStatus] = mapped_column(Enum(VersionStatus, native_enum=False, length=24))
+    shares: Mapped[int] = mapped_column()
+    advance_due_on: Mapped[date] = mapped_column(Date)
+    distribution_mode: Mapped[DistributionMode] = mapped_column(Enum(DistributionMode, native_enum=False, length=24))
+    total_price_minor: Mapped[int] = mapped_column(BigInteger)
+    note: Mapped[str | None] = mapped_column(String(2000))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    accepted_by_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+
+    agreement: Mapped[Agreement] = relationship(back_populates="versions", lazy="raise")
+    items: Mapped[list[VersionItem]] = relationship(lazy="raise", order_by="VersionItem.position")
+    approvals: Mapped[list[Approval]] = relationship(lazy="raise", order_by="Approval.created_at")
+
+
+class VersionItem(Base):
+    __tablename__ = "agreement_version_item"
+    __table_args__ = (
+        UniqueConstraint("version_id", "plan_item_id"),
+        CheckConstraint("quantity_base > 0", name="quantity_positive"),
+        CheckConstraint("unit_price_minor >= 0", name="unit_price_not_negative"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    version_id: Mapped[UUID] = mapped_column(ForeignKey("agreement_version.id", ondelete="CASCADE"), index=True)
+    plan_item_id: Mapped[UUID] = mapped_column(ForeignKey("plan_item.id"), index=True)
+    position: Mapped[int] = mapped_column()
+    quantity_base: Mapped[int] = mapped_column(BigInteger)
+    # Price of one unit (one kg, one piece), in minor units of the agreement's currency.
+    unit_price_minor: Mapped[int] = mapped_column(BigInteger)
+    line_total_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class Approval(Base):
+    """A consumer-group coordinator's approval of a version (principle 7: who approved is kept)."""
+
+    __tablename__ = "agreement_approval"
+    __table_args__ = (UniqueConstraint("version_id", "user_id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    version_id: Mapped[UUID] = mapped_column(ForeignKey("agreement_version.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    side: Mapped[Side] = mapped_column(Enum(Side, native_enum=False, length=16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class Subscription(Base):
+    """A household's pre-order of shares. It stays when the household leaves the group: what it paid
+    for this season is still its own."""
+
+    __tablename__ = "subscription"
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "household_id"),
+        CheckConstraint("shares > 0", name="shares_positive"),
+        CheckConstraint("first_share >= 0", name="first_share_not_negative"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    agreement_id: Mapped[UUID] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"), index=True)
+    household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    shares: Mapped[int] = mapped_column()
+    # Index of the first share taken: fixes which shares (and so which price) are the household's.
+    first_share: Mapped[int] = mapped_column()
+    amount_due_minor: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
