@@ -1,0 +1,114 @@
+"""Queries for agreements: the two groups' view of them, and locks for their limits."""
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app.agreements.models import Agreement, AgreementVersion, Subscription
+from app.groups.models import Coordinator, HouseholdMember, Membership
+from app.plans.models import PlanItem, ProductionPlan
+from app.producers.models import FarmingHousehold, ProducerCoordinator
+
+
+async def get(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
+    return await session.get(Agreement, agreement_id)
+
+
+async def get_for_update(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
+    # One row lock per agreement: negotiation, subscriptions and payments on it queue here.
+    statement = select(Agreement).where(Agreement.id == agreement_id).with_for_update()
+    return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
+
+
+async def get_with_versions(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
+    statement = (
+        select(Agreement)
+        .where(Agreement.id == agreement_id)
+        .options(
+            selectinload(Agreement.versions).selectinload(AgreementVersion.items),
+            selectinload(Agreement.versions).selectinload(AgreementVersion.approvals),
+        )
+        .execution_options(populate_existing=True)
+    )
+    return await session.scalar(statement)
+
+
+async def get_version(session: AsyncSession, agreement_id: UUID, number: int) -> AgreementVersion | None:
+    statement = (
+        select(AgreementVersion)
+        .where(AgreementVersion.agreement_id == agreement_id, AgreementVersion.number == number)
+        .options(selectinload(AgreementVersion.items), selectinload(AgreementVersion.approvals))
+    )
+    return await session.scalar(statement)
+
+
+async def get_plan(session: AsyncSession, plan_id: UUID) -> ProductionPlan | None:
+    return await session.scalar(
+        select(ProductionPlan).where(ProductionPlan.id == plan_id).options(selectinload(ProductionPlan.items))
+    )
+
+
+async def plan_items(session: AsyncSession, item_ids: Sequence[UUID]) -> dict[UUID, PlanItem]:
+    if not item_ids:
+        return {}
+    items = await session.scalars(select(PlanItem).where(PlanItem.id.in_(item_ids)))
+    return {item.id: item for item in items}
+
+
+async def plan_items_for_update(session: AsyncSession, item_ids: Sequence[UUID]) -> dict[UUID, PlanItem]:
+    # Locked in id order, so two acceptances touching the same items cannot deadlock.
+    statement = (
+        select(PlanItem)
+        .where(PlanItem.id.in_(item_ids))
+        .order_by(PlanItem.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {item.id: item for item in await session.scalars(statement)}
+
+
+def consumer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
+    as_member = (
+        select(Membership.group_id)
+        .join(HouseholdMember, HouseholdMember.household_id == Membership.household_id)
+        .where(HouseholdMember.user_id == user_id)
+    )
+    as_coordinator = select(Coordinator.group_id).where(Coordinator.user_id == user_id, Coordinator.ended_at.is_(None))
+    return as_member.union(as_coordinator)  # type: ignore[return-value]
+
+
+def producer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
+    as_member = (
+        select(FarmingHousehold.producer_group_id)
+        .join(HouseholdMember, HouseholdMember.household_id == FarmingHousehold.household_id)
+        .where(HouseholdMember.user_id == user_id)
+    )
+    as_coordinator = select(ProducerCoordinator.producer_group_id).where(
+        ProducerCoordinator.user_id == user_id, ProducerCoordinator.ended_at.is_(None)
+    )
+    return as_member.union(as_coordinator)  # type: ignore[return-value]
+
+
+def readable_by(user_id: UUID) -> Select[Agreement]:
+    """Agreements the user's groups are party to: the edge of every agreement's private data."""
+    return select(Agreement).where(
+        or_(
+            Agreement.consumer_group_id.in_(consumer_groups_of_user(user_id)),
+            Agreement.producer_group_id.in_(producer_groups_of_user(user_id)),
+        )
+    )
+
+
+async def subscription_of(session: AsyncSession, agreement_id: UUID, household_id: UUID) -> Subscription | None:
+    statement = select(Subscription).where(
+        Subscription.agreement_id == agreement_id, Subscription.household_id == household_id
+    )
+    return await session.scalar(statement)
+
+
+async def subscriptions(session: AsyncSession, agreement_id: UUID) -> Sequence[Subscription]:
+    statement = select(Subscription).where(Subscription.agreement_id == agreement_id)
+    return (await session.scalars(statement.order_by(Subscription.first_share))).all()

@@ -1,0 +1,200 @@
+"""HTTP edge of agreements: negotiation, acceptance, renewal and subscriptions. Every route needs
+a login; an agreement is visible to its two groups only."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.accounts.dependencies import CurrentUser
+from app.agreements import errors, service
+from app.agreements.schemas import (
+    AcceptanceCreate,
+    AgreementCreate,
+    AgreementRead,
+    AgreementSummary,
+    CounterProposalCreate,
+    RenewalCreate,
+    SubscriptionCreate,
+    SubscriptionRead,
+)
+from app.core.db import DbSession
+from app.core.errors import NotAuthenticated, problem_responses
+from app.core.http import etag_for
+from app.core.money import InvalidAmount
+from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.quantity import InvalidQuantity
+from app.core.schemas import Page
+from app.groups.errors import GroupNotFound, HouseholdNotFound, NotCoordinator
+
+router = APIRouter(prefix="/agreements", tags=["agreements"], responses=problem_responses(NotAuthenticated))
+
+TERMS_PROBLEMS = (
+    errors.PlanNotFound,
+    errors.PlanNotPublished,
+    errors.ItemNotInPlan,
+    errors.DuplicateItem,
+    errors.DueDateNotValid,
+    errors.GroupNotActive,
+    InvalidAmount,
+    InvalidQuantity,
+)
+
+
+async def _read(session: DbSession, principal: CurrentUser, agreement_id: UUID) -> AgreementRead:
+    return service.agreement_read(*await service.get_agreement(session, principal, agreement_id))
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AgreementRead,
+    responses=problem_responses(GroupNotFound, NotCoordinator, *TERMS_PROBLEMS),
+)
+async def propose_agreement(body: AgreementCreate, session: DbSession, principal: CurrentUser) -> AgreementRead:
+    """A consumer group's coordinator proposes terms for items of a published plan (version 1)."""
+    agreement = await service.propose(session, principal, body)
+    return await _read(session, principal, agreement.id)
+
+
+@router.get("", response_model=Page[AgreementSummary], responses=problem_responses(InvalidCursor))
+async def list_agreements(
+    session: DbSession,
+    principal: CurrentUser,
+    consumer_group_id: Annotated[UUID | None, Query()] = None,
+    producer_group_id: Annotated[UUID | None, Query()] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[AgreementSummary]:
+    """Agreements of your groups, oldest first: a partnership's history across seasons."""
+    page = await service.list_agreements(
+        session,
+        principal,
+        consumer_group_id=consumer_group_id,
+        producer_group_id=producer_group_id,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page[AgreementSummary](
+        data=[
+            AgreementSummary(
+                id=a.id,
+                production_plan_id=a.production_plan_id,
+                consumer_group_id=a.consumer_group_id,
+                producer_group_id=a.producer_group_id,
+                status=service.effective_status(a),
+                version=a.current_version,
+                agreed_version=a.agreed_version,
+                renewed_from_id=a.renewed_from_id,
+                created_at=a.created_at,
+            )
+            for a in page.rows
+        ],
+        has_more=page.has_more,
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get("/{agreement_id}", response_model=AgreementRead, responses=problem_responses(errors.AgreementNotFound))
+async def read_agreement(
+    agreement_id: UUID, session: DbSession, principal: CurrentUser, response: Response
+) -> AgreementRead:
+    """The agreement with all its versions and who approved them, for its two groups."""
+    agreement = await _read(session, principal, agreement_id)
+    response.headers["ETag"] = etag_for(agreement)
+    return agreement
+
+
+@router.post(
+    "/{agreement_id}/counter-proposals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AgreementRead,
+    responses=problem_responses(
+        errors.AgreementNotFound,
+        errors.NotPartyCoordinator,
+        errors.OwnVersion,
+        errors.VersionNotCurrent,
+        errors.NotNegotiable,
+        errors.AmendmentChangesDues,
+        *TERMS_PROBLEMS,
+    ),
+)
+async def counter_propose(
+    agreement_id: UUID, body: CounterProposalCreate, session: DbSession, principal: CurrentUser
+) -> AgreementRead:
+    """Answer the current version with other terms; once agreed, this proposes an amendment."""
+    await service.counter_propose(session, principal, agreement_id=agreement_id, data=body)
+    return await _read(session, principal, agreement_id)
+
+
+@router.post(
+    "/{agreement_id}/acceptances",
+    response_model=AgreementRead,
+    responses=problem_responses(
+        errors.AgreementNotFound,
+        errors.NotPartyCoordinator,
+        errors.OwnVersion,
+        errors.VersionNotCurrent,
+        errors.NothingToAccept,
+        errors.AlreadyApproved,
+        errors.GroupNotActive,
+        errors.CapacityExceeded,
+    ),
+)
+async def accept_agreement_version(
+    agreement_id: UUID, body: AcceptanceCreate, session: DbSession, principal: CurrentUser
+) -> AgreementRead:
+    """Accept exactly the current version. Consumer-side acceptance needs `approval_quorum` coordinators:
+    until then the version is `awaiting_approval`."""
+    await service.accept_version(session, principal, agreement_id=agreement_id, version=body.version)
+    return await _read(session, principal, agreement_id)
+
+
+@router.post(
+    "/{agreement_id}/renewals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AgreementRead,
+    responses=problem_responses(
+        errors.AgreementNotFound, errors.AgreementNotAgreed, errors.NoMatchingItems, NotCoordinator, *TERMS_PROBLEMS
+    ),
+)
+async def renew_agreement(
+    agreement_id: UUID, body: RenewalCreate, session: DbSession, principal: CurrentUser
+) -> AgreementRead:
+    """Propose the terms in force again for the producer group's next plan (a new agreement)."""
+    renewal = await service.renew(session, principal, agreement_id=agreement_id, data=body)
+    return await _read(session, principal, renewal.id)
+
+
+@router.post(
+    "/{agreement_id}/subscriptions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubscriptionRead,
+    responses=problem_responses(
+        errors.AgreementNotFound,
+        HouseholdNotFound,
+        errors.AgreementNotAgreed,
+        errors.NotAGroupHousehold,
+        errors.AlreadySubscribed,
+        errors.NotEnoughShares,
+    ),
+)
+async def subscribe_to_agreement(
+    agreement_id: UUID, body: SubscriptionCreate, session: DbSession, principal: CurrentUser
+) -> SubscriptionRead:
+    """Your household pre-orders shares of an agreed agreement, and owes their price in advance."""
+    return await service.subscribe(
+        session, principal, agreement_id=agreement_id, household_id=body.household_id, shares=body.shares
+    )
+
+
+@router.get(
+    "/{agreement_id}/subscriptions",
+    response_model=list[SubscriptionRead],
+    responses=problem_responses(errors.AgreementNotFound),
+)
+async def list_agreement_subscriptions(
+    agreement_id: UUID, session: DbSession, principal: CurrentUser
+) -> list[SubscriptionRead]:
+    """The households' shares of the agreement, in the order they were taken."""
+    return await service.list_subscriptions(session, principal, agreement_id=agreement_id)

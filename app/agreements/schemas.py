@@ -1,0 +1,128 @@
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field, StrictInt
+
+from app.agreements.models import AgreementStatus, DistributionMode, Side, VersionStatus
+from app.core.money import AmountText
+from app.core.quantity import QuantityText, Unit
+from app.core.schemas import Schema, Text
+
+Shares = Annotated[StrictInt, Field(ge=1, le=10_000, description="Number of shares the total is divided into.")]
+
+
+class TermsItem(Schema):
+    plan_item_id: UUID
+    quantity: QuantityText
+    unit_price: AmountText = Field(description="Price of one unit (one kg, one piece) in the plan's currency.")
+
+
+class Terms(Schema):
+    shares: Shares
+    advance_due_on: date = Field(description="The producer group must be paid in full by this day.")
+    distribution_mode: DistributionMode
+    items: Annotated[list[TermsItem], Field(min_length=1, max_length=100)]
+    note: Text | None = None
+
+
+class AgreementCreate(Terms):
+    production_plan_id: UUID
+    consumer_group_id: UUID
+
+
+class CounterProposalCreate(Terms):
+    version: StrictInt = Field(ge=1, description="The current version you answer; refused if it is no longer current.")
+
+
+class AcceptanceCreate(Schema):
+    version: StrictInt = Field(ge=1, le=1_000_000)
+
+
+class RenewalCreate(Schema):
+    production_plan_id: UUID
+    advance_due_on: date
+
+
+class VersionItemRead(Schema):
+    plan_item_id: UUID
+    crop: str
+    variety: str | None
+    unit: Unit
+    quantity: str
+    unit_price: str
+    line_total: str
+
+
+class ApprovalRead(Schema):
+    user_id: UUID
+    side: Side
+    created_at: datetime
+
+
+class VersionRead(Schema):
+    number: int
+    proposed_by_side: Side
+    proposed_by_user_id: UUID
+    is_amendment: bool
+    status: VersionStatus
+    shares: int
+    advance_due_on: date
+    distribution_mode: DistributionMode
+    total_price: str
+    currency: str
+    note: str | None
+    created_at: datetime
+    accepted_at: datetime | None
+    items: list[VersionItemRead]
+    approvals: list[ApprovalRead]
+
+
+class AgreementRead(Schema):
+    id: UUID
+    production_plan_id: UUID
+    consumer_group_id: UUID
+    producer_group_id: UUID
+    status: AgreementStatus = Field(
+        description="An agreed agreement past its due date without full payment reads lapsed."
+    )
+    version: int = Field(description="The current (latest) version.")
+    agreed_version: int | None
+    currency: str
+    total_price: str | None = Field(description="Total of the terms in force.")
+    shares: int | None
+    subscribed_shares: int
+    advance_due_on: date | None
+    approval_quorum: int = Field(description="Consumer-group coordinators whose approval accepts a version.")
+    renewed_from_id: UUID | None
+    created_at: datetime
+    agreed_at: datetime | None
+    activated_at: datetime | None
+    versions: list[VersionRead]
+
+
+class AgreementSummary(Schema):
+    id: UUID
+    production_plan_id: UUID
+    consumer_group_id: UUID
+    producer_group_id: UUID
+    status: AgreementStatus
+    version: int
+    agreed_version: int | None
+    renewed_from_id: UUID | None
+    created_at: datetime
+
+
+class SubscriptionCreate(Schema):
+    household_id: UUID
+    shares: Shares
+
+
+class SubscriptionRead(Schema):
+    id: UUID
+    agreement_id: UUID
+    household_id: UUID
+    shares: int
+    amount_due: str
+    currency: str
+    created_at: datetime
