@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DATABASE_URL ?= sqlite+aiosqlite:///./teikei.db
 
-.PHONY: install migrate demo run test lint format clean
+.PHONY: install migrate demo run lapse test lint format clean
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,10 @@ demo: migrate
 
 run: demo
 	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) --no-access-log
+
+# Daily job: lapse agreements not fully paid by their due date and refund their payers.
+lapse: migrate
+	$(BIN)/python -m app.payments.lapse
 
 test: install
 	$(BIN)/pytest

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.accounts.router import router as accounts_router
 from app.agreements.router import router as agreements_router
 from app.groups.router import households_router
+from app.payments.router import router as payments_router
 from app.groups.router import router as groups_router
 from app.producers.router import router as producers_router
 
@@ -14,3 +15,4 @@ router.include_router(households_router)
 router.include_router(groups_router)
 router.include_router(producers_router)
 router.include_router(agreements_router)
+router.include_router(payments_router)

@@ -22,7 +22,7 @@ async def member_households(session: AsyncSession, partnership: Partnership) -> 
         select(Household)
         .join(Membership, Membership.household_id == Household.id)
         .where(Membership.group_id == partnership.consumer_group.id)
-        .order_by(Household.name)
+        .order_by(Household.created_at, Household.id)
     )
     return list((await session.scalars(statement)).all())
 

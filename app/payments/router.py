@@ -1,0 +1,77 @@
+"""HTTP edge of advance payments and the ledger. Payments need an Idempotency-Key."""
+
+from uuid import UUID
+
+from fastapi import APIRouter, status
+from fastapi.responses import JSONResponse
+
+from app.accounts.dependencies import CurrentUser
+from app.agreements.errors import AgreementNotFound
+from app.core import idempotency
+from app.core.db import DbSession
+from app.core.errors import NotAuthenticated, problem_responses
+from app.core.money import InvalidAmount
+from app.groups.errors import HouseholdNotFound, NotCoordinator
+from app.payments import errors, service
+from app.payments.schemas import LedgerRead, PaymentCreate, PaymentRead, StatementRead
+
+router = APIRouter(tags=["payments"], responses=problem_responses(NotAuthenticated))
+
+
+@router.post(
+    "/agreements/{agreement_id}/payments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PaymentRead,
+    responses=problem_responses(
+        AgreementNotFound,
+        errors.AgreementNotPayable,
+        errors.CurrencyMismatch,
+        errors.NoSubscription,
+        errors.Overpayment,
+        errors.NotPermittedToPay,
+        NotCoordinator,
+        InvalidAmount,
+        idempotency.IdempotencyKeyMissing,
+        idempotency.IdempotencyKeyReused,
+        idempotency.IdempotencyKeyInFlight,
+    ),
+)
+async def record_payment(
+    agreement_id: UUID,
+    body: PaymentCreate,
+    session: DbSession,
+    principal: CurrentUser,
+    idempotency_key: idempotency.IdempotencyKey = None,
+) -> PaymentRead | JSONResponse:
+    """Record an advance payment: a household to its group, or the group to the producer group.
+    Retrying with the same Idempotency-Key and body returns the first response and records nothing new."""
+    claim = await idempotency.claim(
+        session,
+        key=idempotency_key,
+        caller_id=principal.user_id,
+        route=f"POST /v1/agreements/{agreement_id}/payments",
+        payload=body.model_dump(mode="json"),
+    )
+    if claim.replay is not None:
+        return claim.replay
+    payment = await service.record_payment(session, principal, agreement_id=agreement_id, payment=body)
+    await idempotency.complete(session, claim, status=status.HTTP_201_CREATED, body=payment.model_dump(mode="json"))
+    return payment
+
+
+@router.get(
+    "/agreements/{agreement_id}/ledger", response_model=LedgerRead, responses=problem_responses(AgreementNotFound)
+)
+async def read_agreement_ledger(agreement_id: UUID, session: DbSession, principal: CurrentUser) -> LedgerRead:
+    """Where every unit of the agreement's money went: balances and every transaction, for its two groups."""
+    return await service.agreement_ledger(session, principal, agreement_id=agreement_id)
+
+
+@router.get(
+    "/households/{household_id}/statement",
+    response_model=StatementRead,
+    responses=problem_responses(HouseholdNotFound),
+)
+async def read_household_statement(household_id: UUID, session: DbSession, principal: CurrentUser) -> StatementRead:
+    """Your household's shares, dues, payments and refunds, agreement by agreement."""
+    return await service.household_statement(session, principal, household_id=household_id)

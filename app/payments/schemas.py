@@ -1,0 +1,93 @@
+import enum
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import Field, StringConstraints, model_validator
+
+from app.agreements.models import AgreementStatus
+from app.core.money import AmountText, CurrencyCode
+from app.core.schemas import PLAIN_TEXT_PATTERN, Schema
+from app.ledger.models import AccountKind
+
+
+class PaymentKind(enum.StrEnum):
+    household_to_group = "household_to_group"
+    group_to_producer = "group_to_producer"
+
+
+class PaymentCreate(Schema):
+    kind: PaymentKind
+    household_id: UUID | None = Field(default=None, description="The paying household; only for household_to_group.")
+    amount: AmountText
+    currency: CurrencyCode
+    method: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=PLAIN_TEXT_PATTERN)] = Field(
+        description="How the money moved: cash, bank_transfer, promptpay, gcash, …"
+    )
+    reference: Annotated[str, StringConstraints(max_length=200, pattern=PLAIN_TEXT_PATTERN)] | None = None
+
+    @model_validator(mode="after")
+    def household_only_for_household_payments(self) -> "PaymentCreate":
+        if (self.kind == PaymentKind.household_to_group) != (self.household_id is not None):
+            raise ValueError("household_id is required for household_to_group and not allowed for group_to_producer")
+        return self
+
+
+class EntryRead(Schema):
+    account: AccountKind
+    owner_id: UUID
+    amount: str = Field(description="Positive into the account, negative out of it.")
+
+
+class TransactionRead(Schema):
+    id: UUID
+    kind: str
+    method: str | None
+    reference: str | None
+    created_at: datetime
+    entries: list[EntryRead]
+
+
+class PaymentRead(Schema):
+    agreement_id: UUID
+    agreement_status: AgreementStatus
+    currency: str
+    transaction: TransactionRead
+
+
+class AccountRead(Schema):
+    account: AccountKind
+    owner_id: UUID
+    balance: str
+
+
+class LedgerRead(Schema):
+    """Where every unit of the agreement's money is."""
+
+    agreement_id: UUID
+    status: AgreementStatus
+    currency: str
+    total_price: str
+    advance_due_on: date | None
+    collected_from_households: str
+    paid_from_group_funds: str
+    received_by_producer: str
+    outstanding_to_producer: str
+    accounts: list[AccountRead]
+    transactions: list[TransactionRead]
+
+
+class StatementLine(Schema):
+    agreement_id: UUID
+    status: AgreementStatus
+    currency: str
+    shares: int
+    amount_due: str
+    paid: str = Field(description="Paid in, less what was refunded.")
+    outstanding: str
+    transactions: list[TransactionRead]
+
+
+class StatementRead(Schema):
+    household_id: UUID
+    agreements: list[StatementLine]

@@ -1,0 +1,271 @@
+"""Advance payment (DESIGN "Advance payment"): households pay their group, the group pays the
+producer group, all through the double-entry ledger. Full payment activates the agreement; an
+agreement not fully paid by its due date lapses and every unit collected goes back to its payer."""
+
+from datetime import date
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.accounts.principal import Principal
+from app.agreements import policies as agreements_policies
+from app.agreements import repository as agreements_repository
+from app.agreements import service as agreements_service
+from app.agreements.models import Agreement, AgreementStatus, Subscription
+from app.core import money
+from app.core.db import utc_now
+from app.groups import policies as groups_policies
+from app.groups import repository as groups_repository
+from app.ledger import service as ledger
+from app.ledger.models import AccountKind, LedgerAccount, LedgerTransaction
+from app.payments.errors import (
+    AgreementNotPayable,
+    CurrencyMismatch,
+    NoSubscription,
+    NotPermittedToPay,
+    Overpayment,
+)
+from app.payments.schemas import (
+    AccountRead,
+    EntryRead,
+    LedgerRead,
+    PaymentCreate,
+    PaymentKind,
+    PaymentRead,
+    StatementLine,
+    StatementRead,
+    TransactionRead,
+)
+
+
+async def record_payment(
+    session: AsyncSession, principal: Principal, *, agreement_id: UUID, payment: PaymentCreate
+) -> PaymentRead:
+    await agreements_policies.readable_agreement(session, principal, agreement_id)
+    agreement = await agreements_repository.get_for_update(session, agreement_id)
+    assert agreement is not None
+    if payment.currency != agreement.currency:
+        raise CurrencyMismatch(f"The agreement is priced in {agreement.currency}, not {payment.currency}.")
+    amount = money.to_minor(payment.amount, payment.currency)
+    if amount <= 0:
+        raise money.InvalidAmount("A payment is more than zero.")
+    if payment.kind == PaymentKind.household_to_group:
+        assert payment.household_id is not None
+        transaction = await _household_pays_group(session, principal, agreement, payment, payment.household_id, amount)
+    else:
+        transaction = await _group_pays_producer(session, principal, agreement, payment, amount)
+    return PaymentRead(
+        agreement_id=agreement.id,
+        agreement_status=agreements_service.effective_status(agreement),
+        currency=agreement.currency,
+        transaction=await _transaction_read(session, transaction, agreement.currency),
+    )
+
+
+async def _household_pays_group(
+    session: AsyncSession,
+    principal: Principal,
+    agreement: Agreement,
+    payment: PaymentCreate,
+    household_id: UUID,
+    amount: int,
+) -> LedgerTransaction:
+    """A household pays its shares to its group. The household's own members record it, or a
+    coordinator of the group who received it (cash at a meeting)."""
+    if not await _acts_for_household_or_group(session, principal, agreement, household_id):
+        raise NotPermittedToPay("A household's payment is recorded by its members or the group's coordinators.")
+    if agreements_service.effective_status(agreement) not in (AgreementStatus.agreed, AgreementStatus.active):
+        raise AgreementNotPayable(
+            f"The agreement is {agreements_service.effective_status(agreement)}; it takes no payment."
+        )
+    subscription = await agreements_repository.subscription_of(session, agreement.id, household_id)
+    if subscription is None:
+        raise NoSubscription("The household holds no shares of this agreement; subscribe first.")
+    paid_account = await _account(session, agreement, AccountKind.household_paid, household_id)
+    paid = -await ledger.balance(session, paid_account.id)
+    if paid + amount > subscription.amount_due_minor:
+        outstanding = subscription.amount_due_minor - paid
+        raise Overpayment(
+            f"The household owes {money.to_text(outstanding, agreement.currency)} {agreement.currency} more.",
+            outstanding=money.to_text(outstanding, agreement.currency),
+        )
+    fund = await _account(session, agreement, AccountKind.group_fund, agreement.consumer_group_id)
+    return await ledger.post(
+        session,
+        agreement_id=agreement.id,
+        kind=payment.kind,
+        legs=[(paid_account, -amount), (fund, amount)],
+        method=payment.method,
+        reference=payment.reference,
+        recorded_by_user_id=principal.user_id,
+    )
+
+
+async def _acts_for_household_or_group(
+    session: AsyncSession, principal: Principal, agreement: Agreement, household_id: UUID
+) -> bool:
+    if await groups_repository.user_belongs_to_household(session, principal.user_id, household_id):
+        return True
+    return await groups_repository.is_coordinator(session, principal.user_id, agreement.consumer_group_id)
+
+
+async def _group_pays_producer(
+    session: AsyncSession, principal: Principal, agreement: Agreement, payment: PaymentCreate, amount: int
+) -> LedgerTransaction:
+    """The group pays the producer group in advance, from what households paid in and, for shares
+    nobody took, from its own money. The agreement turns active the moment the total is received."""
+    group = await groups_repository.get_group(session, agreement.consumer_group_id)
+    assert group is not None
+    await groups_policies.require_coordinator(session, principal, group)
+    current = agreements_service.effective_status(agreement)
+    if current != AgreementStatus.agreed:
+        raise AgreementNotPayable(f"The agreement is {current}; the producer is paid while it is agreed.")
+    received_account = await _account(session, agreement, AccountKind.producer_received, agreement.producer_group_id)
+    received = await ledger.balance(session, received_account.id)
+    if received + amount > agreement.total_price_minor:
+        outstanding = agreement.total_price_minor - received
+        raise Overpayment(
+            f"The producer group is owed {money.to_text(outstanding, agreement.currency)} {agreement.currency} more.",
+            outstanding=money.to_text(outstanding, agreement.currency),
+        )
+    fund = await _account(session, agreement, AccountKind.group_fund, agreement.consumer_group_id)
+    from_fund = min(amount, max(0, await ledger.balance(session, fund.id)))
+    own = await _account(session, agreement, AccountKind.group_own, agreement.consumer_group_id)
+    transaction = await ledger.post(
+        session,
+        agreement_id=agreement.id,
+        kind=payment.kind,
+        legs=[(fund, -from_fund), (own, -(amount - from_fund)), (received_account, amount)],
+        method=payment.method,
+        reference=payment.reference,
+        recorded_by_user_id=principal.user_id,
+    )
+    if received + amount == agreement.total_price_minor:
+        agreement.status = AgreementStatus.active
+        agreement.activated_at = utc_now()
+        await session.flush()
+    return transaction
+
+
+async def _account(session: AsyncSession, agreement: Agreement, kind: AccountKind, owner_id: UUID) -> LedgerAccount:
+    return await ledger.account(
+        session, agreement_id=agreement.id, kind=kind, owner_id=owner_id, currency=agreement.currency
+    )
+
+
+# Lapse: not fully paid by the due date
+
+
+async def lapse_overdue(session: AsyncSession, *, today: date) -> list[UUID]:
+    """Lapse every agreed agreement whose due date has passed, and refund what was collected.
+    Run daily (`python -m app.payments.lapse`); safe to run again and alongside requests."""
+    statement = select(Agreement.id).where(Agreement.status == AgreementStatus.agreed, Agreement.advance_due_on < today)
+    lapsed = []
+    for agreement_id in (await session.scalars(statement)).all():
+        agreement = await agreements_repository.get_for_update(session, agreement_id)
+        if agreement is None or agreement.status != AgreementStatus.agreed:  # paid meanwhile
+            continue
+        await _refund_everything(session, agreement)
+        await agreements_service.release_capacity(session, agreement)
+        agreement.status = AgreementStatus.lapsed
+        agreement.ended_at = utc_now()
+        await session.flush()
+        lapsed.append(agreement.id)
+    return lapsed
+
+
+async def _refund_everything(session: AsyncSession, agreement: Agreement) -> None:
+    """One transaction returns every unit: the producer's receipts to the group's fund, and from
+    the fund each household's payments to it and the group's own money to the group."""
+    balances = await ledger.accounts_with_balances(session, agreement.id)
+    fund = await _account(session, agreement, AccountKind.group_fund, agreement.consumer_group_id)
+    legs = [(account, -balance) for account, balance in balances if account.id != fund.id and balance != 0]
+    legs.append((fund, -sum(amount for _, amount in legs)))
+    if any(amount for _, amount in legs):
+        await ledger.post(session, agreement_id=agreement.id, kind="lapse_refund", legs=legs)
+
+
+# Reading
+
+
+async def agreement_ledger(session: AsyncSession, principal: Principal, *, agreement_id: UUID) -> LedgerRead:
+    agreement = await agreements_policies.readable_agreement(session, principal, agreement_id)
+    balances = await ledger.accounts_with_balances(session, agreement.id)
+    by_kind: dict[AccountKind, int] = {}
+    for account, balance in balances:
+        by_kind[account.kind] = by_kind.get(account.kind, 0) + balance
+    currency = agreement.currency
+    received = by_kind.get(AccountKind.producer_received, 0)
+    return LedgerRead(
+        agreement_id=agreement.id,
+        status=agreements_service.effective_status(agreement),
+        currency=currency,
+        total_price=money.to_text(agreement.total_price_minor, currency),
+        advance_due_on=agreement.advance_due_on,
+        collected_from_households=money.to_text(-by_kind.get(AccountKind.household_paid, 0), currency),
+        paid_from_group_funds=money.to_text(-by_kind.get(AccountKind.group_own, 0), currency),
+        received_by_producer=money.to_text(received, currency),
+        outstanding_to_producer=money.to_text(max(0, agreement.total_price_minor - received), currency),
+        accounts=[
+            AccountRead(account=account.kind, owner_id=account.owner_id, balance=money.to_text(balance, currency))
+            for account, balance in balances
+        ],
+        transactions=[
+            await _transaction_read(session, transaction, currency)
+            for transaction in await ledger.transactions(session, agreement.id)
+        ],
+    )
+
+
+async def household_statement(session: AsyncSession, principal: Principal, *, household_id: UUID) -> StatementRead:
+    """Every agreement the household holds shares of: what it owes, paid and got back, entry by entry."""
+    household = await groups_policies.household_acted_for_by(session, principal, household_id)
+    subscriptions = (
+        await session.scalars(
+            select(Subscription).where(Subscription.household_id == household.id).order_by(Subscription.created_at)
+        )
+    ).all()
+    lines = []
+    for subscription in subscriptions:
+        agreement = await session.get_one(Agreement, subscription.agreement_id)
+        paid_account = await _account(session, agreement, AccountKind.household_paid, household.id)
+        paid = -await ledger.balance(session, paid_account.id)
+        currency = agreement.currency
+        lines.append(
+            StatementLine(
+                agreement_id=agreement.id,
+                status=agreements_service.effective_status(agreement),
+                currency=currency,
+                shares=subscription.shares,
+                amount_due=money.to_text(subscription.amount_due_minor, currency),
+                paid=money.to_text(paid, currency),
+                outstanding=money.to_text(
+                    subscription.amount_due_minor - paid if agreement.status != AgreementStatus.lapsed else 0, currency
+                ),
+                transactions=[
+                    await _transaction_read(session, transaction, currency)
+                    for transaction in await ledger.transactions(session, agreement.id, account_ids=[paid_account.id])
+                ],
+            )
+        )
+    return StatementRead(household_id=household.id, agreements=lines)
+
+
+async def _transaction_read(session: AsyncSession, transaction: LedgerTransaction, currency: str) -> TransactionRead:
+    accounts = await ledger.accounts_by_id(session, [entry.account_id for entry in transaction.entries])
+    return TransactionRead(
+        id=transaction.id,
+        kind=transaction.kind,
+        method=transaction.method,
+        reference=transaction.reference,
+        created_at=transaction.created_at,
+        entries=[
+            EntryRead(
+                account=accounts[entry.account_id].kind,
+                owner_id=accounts[entry.account_id].owner_id,
+                amount=money.to_text(entry.amount_minor, currency),
+            )
+            for entry in transaction.entries
+        ],
+    )
