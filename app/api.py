@@ -4,9 +4,11 @@ from fastapi import APIRouter
 
 from app.accounts.router import router as accounts_router
 from app.agreements.router import router as agreements_router
+from app.gatherings.router import messages_router as gatherings_messages_router
+from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
-from app.payments.router import router as payments_router
 from app.groups.router import router as groups_router
+from app.payments.router import router as payments_router
 from app.producers.router import router as producers_router
 
 router = APIRouter(prefix="/v1")
@@ -15,4 +17,6 @@ router.include_router(households_router)
 router.include_router(groups_router)
 router.include_router(producers_router)
 router.include_router(agreements_router)
+router.include_router(gatherings_router)
+router.include_router(gatherings_messages_router)
 router.include_router(payments_router)

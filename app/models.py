@@ -4,6 +4,7 @@ from app.accounts.models import RefreshToken, User
 from app.agreements.models import Agreement, AgreementVersion, Approval, Subscription, VersionItem
 from app.core.db import Base
 from app.core.idempotency_models import IdempotencyRecord
+from app.gatherings.models import AgreementMessage, Gathering, GatheringSignup
 from app.groups.models import (
     ConsumerGroup,
     Coordinator,
@@ -21,6 +22,7 @@ from app.producers.models import Certification, FarmingHousehold, ProducerCoordi
 __all__ = [
     "Absence",
     "Agreement",
+    "AgreementMessage",
     "AgreementVersion",
     "Allocation",
     "Approval",
@@ -29,6 +31,8 @@ __all__ = [
     "ConsumerGroup",
     "Coordinator",
     "FarmingHousehold",
+    "Gathering",
+    "GatheringSignup",
     "Harvest",
     "HarvestLine",
     "Household",

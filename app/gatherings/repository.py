@@ -1,0 +1,127 @@
+"""Queries for events, sign-ups and agreement messages. Rules live in service.py; who may see what starts here."""
+
+from collections.abc import Collection
+from datetime import datetime
+from uuid import UUID
+
+from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import joinedload
+
+from app.agreements.models import Agreement
+from app.gatherings.models import AgreementMessage, Gathering, GatheringKind, GatheringSignup
+from app.groups.models import ConsumerGroup, Coordinator, HouseholdMember, Membership
+from app.producers.models import FarmingHousehold, ProducerCoordinator, ProducerGroup
+
+
+def consumer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
+    """Consumer groups the user eats in (through a household) or currently coordinates."""
+    as_member = (
+        select(Membership.group_id)
+        .join(HouseholdMember, HouseholdMember.household_id == Membership.household_id)
+        .where(HouseholdMember.user_id == user_id)
+    )
+    as_coordinator = select(Coordinator.group_id).where(Coordinator.user_id == user_id, Coordinator.ended_at.is_(None))
+    return as_member.union(as_coordinator)  # type: ignore[return-value]
+
+
+def producer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
+    """Producer groups the user farms in (through a household) or currently coordinates."""
+    as_member = (
+        select(FarmingHousehold.producer_group_id)
+        .join(HouseholdMember, HouseholdMember.household_id == FarmingHousehold.household_id)
+        .where(HouseholdMember.user_id == user_id)
+    )
+    as_coordinator = select(ProducerCoordinator.producer_group_id).where(
+        ProducerCoordinator.user_id == user_id, ProducerCoordinator.ended_at.is_(None)
+    )
+    return as_member.union(as_coordinator)  # type: ignore[return-value]
+
+
+def visible_to(user_id: UUID) -> ColumnElement[bool]:
+    """Events open to all, and the private ones of the user's own groups: the edge of private events."""
+    return or_(
+        Gathering.open_to_all.is_(True),
+        Gathering.consumer_group_id.in_(consumer_groups_of_user(user_id)),
+        Gathering.producer_group_id.in_(producer_groups_of_user(user_id)),
+    )
+
+
+def with_host(statement: Select[Gathering]) -> Select[Gathering]:
+    return statement.options(joinedload(Gathering.consumer_group), joinedload(Gathering.producer_group))
+
+
+def calendar(
+    user_id: UUID,
+    *,
+    kind: GatheringKind | None,
+    country: str | None,
+    starts_before: datetime | None,
+    ends_after: datetime | None,
+) -> Select[Gathering]:
+    statement = select(Gathering).where(visible_to(user_id))
+    if kind is not None:
+        statement = statement.where(Gathering.kind == kind)
+    if country is not None:
+        statement = statement.where(
+            or_(
+                Gathering.consumer_group_id.in_(select(ConsumerGroup.id).where(ConsumerGroup.country == country)),
+                Gathering.producer_group_id.in_(select(ProducerGroup.id).where(ProducerGroup.country == country)),
+            )
+        )
+    if starts_before is not None:
+        statement = statement.where(Gathering.starts_at < starts_before)
+    if ends_after is not None:
+        statement = statement.where(Gathering.ends_at > ends_after)
+    return with_host(statement)
+
+
+async def get_visible(session: AsyncSession, user_id: UUID, gathering_id: UUID) -> Gathering | None:
+    statement = with_host(select(Gathering).where(Gathering.id == gathering_id, visible_to(user_id)))
+    return await session.scalar(statement)
+
+
+async def get_visible_for_update(session: AsyncSession, user_id: UUID, gathering_id: UUID) -> Gathering | None:
+    # Row lock: concurrent sign-ups to one event queue here, so the capacity check cannot race.
+    # (SQLite ignores FOR UPDATE; there every transaction holds the write lock from BEGIN IMMEDIATE.)
+    # No host join: PostgreSQL cannot lock the nullable side of an outer join.
+    statement = select(Gathering).where(Gathering.id == gathering_id, visible_to(user_id)).with_for_update()
+    return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
+
+
+async def get_signup(session: AsyncSession, gathering_id: UUID, user_id: UUID) -> GatheringSignup | None:
+    statement = select(GatheringSignup).where(
+        GatheringSignup.gathering_id == gathering_id, GatheringSignup.user_id == user_id
+    )
+    return await session.scalar(statement)
+
+
+async def signed_up_among(session: AsyncSession, user_id: UUID, gathering_ids: Collection[UUID]) -> set[UUID]:
+    """Which of these events the user is signed up for."""
+    if not gathering_ids:
+        return set()
+    statement = select(GatheringSignup.gathering_id).where(
+        GatheringSignup.user_id == user_id, GatheringSignup.gathering_id.in_(gathering_ids)
+    )
+    return set((await session.scalars(statement)).all())
+
+
+def with_people(statement: Select[GatheringSignup]) -> Select[GatheringSignup]:
+    return statement.options(joinedload(GatheringSignup.user), joinedload(GatheringSignup.household))
+
+
+def signups(gathering_id: UUID) -> Select[GatheringSignup]:
+    return with_people(select(GatheringSignup).where(GatheringSignup.gathering_id == gathering_id))
+
+
+async def get_signup_with_people(session: AsyncSession, signup_id: UUID) -> GatheringSignup:
+    statement = with_people(select(GatheringSignup).where(GatheringSignup.id == signup_id))
+    return (await session.scalars(statement.execution_options(populate_existing=True))).one()
+
+
+async def get_agreement(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
+    return await session.get(Agreement, agreement_id)
+
+
+def messages(agreement_id: UUID) -> Select[AgreementMessage]:
+    return select(AgreementMessage).where(AgreementMessage.agreement_id == agreement_id)

@@ -1,0 +1,151 @@
+"""HTTP edge of events (farm visits, meetings, trainings) and of the messages between an agreement's
+two groups. Every route needs a logged-in user; private events and every agreement's messages are
+for the groups concerned alone, and read as not found to anyone else."""
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.accounts.dependencies import CurrentUser
+from app.core.db import DbSession
+from app.core.errors import NotAuthenticated, problem_responses
+from app.core.http import etag_for
+from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.schemas import CountryCode, Page
+from app.gatherings import errors, service
+from app.gatherings.models import GatheringKind
+from app.gatherings.schemas import (
+    AgreementMessageCreate,
+    AgreementMessageRead,
+    CalendarDay,
+    GatheringCreate,
+    GatheringRead,
+    GatheringSignupCreate,
+    GatheringSignupRead,
+)
+
+AUTHENTICATED = problem_responses(NotAuthenticated)
+router = APIRouter(prefix="/events", tags=["events"], responses=AUTHENTICATED)
+messages_router = APIRouter(prefix="/agreements", tags=["agreement messages"], responses=AUTHENTICATED)
+
+
+# Events
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GatheringRead,
+    responses=problem_responses(errors.HostGroupNotFound, errors.NotHostCoordinator),
+)
+async def create_event(body: GatheringCreate, session: DbSession, principal: CurrentUser) -> GatheringRead:
+    """Coordinators of a consumer group or producer group post a farm visit, meeting or training."""
+    return await service.post_gathering(session, principal, body)
+
+
+@router.get("", response_model=Page[GatheringRead], responses=problem_responses(errors.InvalidDateRange, InvalidCursor))
+async def list_events(
+    session: DbSession,
+    principal: CurrentUser,
+    kind: Annotated[GatheringKind | None, Query()] = None,
+    country: Annotated[CountryCode | None, Query(description="Country of the host group.")] = None,
+    from_date: Annotated[
+        CalendarDay | None, Query(alias="from", description="Events still running on or after this day (UTC).")
+    ] = None,
+    to_date: Annotated[
+        CalendarDay | None, Query(alias="to", description="Events starting on or before this day (UTC).")
+    ] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[GatheringRead]:
+    """The calendar: events open to all and those of your own groups, by start time."""
+    return await service.list_gatherings(
+        session,
+        principal,
+        kind=kind,
+        country=country,
+        from_date=from_date,
+        to_date=to_date,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+@router.get("/{event_id}", response_model=GatheringRead, responses=problem_responses(errors.EventNotFound))
+async def read_event(event_id: UUID, session: DbSession, principal: CurrentUser, response: Response) -> GatheringRead:
+    """An event you can see, with how many have signed up and whether you have."""
+    gathering = await service.get_gathering(session, principal, event_id)
+    response.headers["ETag"] = etag_for(gathering)
+    return gathering
+
+
+# Sign-ups
+
+
+@router.post(
+    "/{event_id}/signups",
+    status_code=status.HTTP_201_CREATED,
+    response_model=GatheringSignupRead,
+    responses=problem_responses(
+        errors.EventNotFound, errors.HouseholdNotFound, errors.SignupsClosed, errors.AlreadySignedUp, errors.EventFull
+    ),
+)
+async def sign_up_for_event(
+    event_id: UUID, body: GatheringSignupCreate, session: DbSession, principal: CurrentUser
+) -> GatheringSignupRead:
+    """Sign yourself up for an event, optionally for one of your households, until it starts."""
+    return await service.sign_up(session, principal, gathering_id=event_id, household_id=body.household_id)
+
+
+@router.delete(
+    "/{event_id}/signups/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(errors.EventNotFound, errors.SignupsClosed, errors.SignupNotFound),
+)
+async def withdraw_from_event(event_id: UUID, session: DbSession, principal: CurrentUser) -> None:
+    """Give up your place at an event before it starts."""
+    await service.withdraw(session, principal, gathering_id=event_id)
+
+
+@router.get(
+    "/{event_id}/signups",
+    response_model=Page[GatheringSignupRead],
+    responses=problem_responses(errors.EventNotFound, errors.NotHostCoordinator, InvalidCursor),
+)
+async def list_event_signups(
+    event_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[GatheringSignupRead]:
+    """Who has signed up, in sign-up order, for the host group's coordinators."""
+    page = await service.list_signups(session, principal, gathering_id=event_id, limit=limit, cursor=cursor)
+    return page.to(GatheringSignupRead)
+
+
+# Messages between the two groups of an agreement
+
+
+@messages_router.post(
+    "/{agreement_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AgreementMessageRead,
+    responses=problem_responses(errors.AgreementNotFound),
+)
+async def post_agreement_message(
+    agreement_id: UUID, body: AgreementMessageCreate, session: DbSession, principal: CurrentUser
+) -> AgreementMessageRead:
+    """Write to the other group of an agreement your group is party to."""
+    message = await service.post_message(session, principal, agreement_id=agreement_id, body=body.body)
+    return AgreementMessageRead.model_validate(message)
+
+
+@messages_router.get(
+    "/{agreement_id}/messages",
+    response_model=Page[AgreementMessageRead],
+    responses=problem_responses(errors.AgreementNotFound, InvalidCursor),
+)
+async def list_agreement_messages(
+    agreement_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[AgreementMessageRead]:
+    """The messages between the agreement's two groups, oldest first."""
+    page = await service.list_messages(session, principal, agreement_id=agreement_id, limit=limit, cursor=cursor)
+    return page.to(AgreementMessageRead)

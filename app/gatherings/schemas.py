@@ -1,0 +1,140 @@
+import re
+from datetime import UTC, date, datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictBool, StrictInt, model_validator
+
+from app.agreements.models import Side
+from app.core.schemas import Name, Schema, Text
+from app.gatherings.models import GatheringKind
+
+
+def _in_utc(value: datetime) -> datetime:
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:  # 0001-01-01T00:00+01:00 has no UTC equivalent
+        raise ValueError("is out of range once converted to UTC") from error
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date_text(value: object) -> object:
+    # Lax parsing would read "0" as a Unix timestamp (1970-01-01); a calendar day is written YYYY-MM-DD.
+    if isinstance(value, str) and not ISO_DATE.match(value):
+        raise ValueError("must be a date written YYYY-MM-DD")
+    return value
+
+
+CalendarDay = Annotated[date, BeforeValidator(_iso_date_text)]
+EventTime = Annotated[
+    AwareDatetime,
+    AfterValidator(_in_utc),
+    Field(
+        description="Date and time with its UTC offset, e.g. 2027-03-06T09:00:00+07:00.",
+        examples=["2027-03-06T09:00:00+07:00"],
+    ),
+]
+MessageBody = Annotated[Text, AfterValidator(_not_blank), Field(min_length=1)]
+
+
+class GatheringHostCreate(Schema):
+    """The hosting group: exactly one of the two ids."""
+
+    consumer_group_id: UUID | None = None
+    producer_group_id: UUID | None = None
+
+    @model_validator(mode="after")
+    def exactly_one_group(self) -> "GatheringHostCreate":
+        if (self.consumer_group_id is None) == (self.producer_group_id is None):
+            raise ValueError("give exactly one of consumer_group_id and producer_group_id")
+        return self
+
+    @property
+    def group_id(self) -> UUID:
+        group_id = self.consumer_group_id or self.producer_group_id
+        assert group_id is not None
+        return group_id
+
+
+class GatheringCreate(Schema):
+    kind: GatheringKind
+    title: Name
+    description: Text = ""
+    starts_at: EventTime
+    ends_at: EventTime
+    location: Name
+    host: GatheringHostCreate
+    capacity: Annotated[StrictInt | None, Field(ge=1, le=100_000)] = Field(
+        default=None, description="Most people who may sign up; none for no limit."
+    )
+    open_to_all: StrictBool | None = Field(
+        default=None,
+        description="Whether users outside the host group see it and may sign up. "
+        "Default: true for `learning` (the shared training calendar), false otherwise.",
+    )
+
+    @model_validator(mode="after")
+    def ends_after_it_starts(self) -> "GatheringCreate":
+        if self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class GatheringHostRead(Schema):
+    consumer_group_id: UUID | None
+    producer_group_id: UUID | None
+    name: str
+    country: str
+
+
+class GatheringRead(Schema):
+    id: UUID
+    kind: GatheringKind
+    title: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    host: GatheringHostRead
+    capacity: int | None
+    open_to_all: bool
+    signup_count: int
+    places_left: int | None = Field(description="Places still free; null when the event has no capacity.")
+    signed_up: bool = Field(description="Whether you are signed up.")
+    posted_by: UUID
+    created_at: datetime
+
+
+class GatheringSignupCreate(Schema):
+    household_id: UUID | None = Field(default=None, description="One of your households you come for, if any.")
+
+
+class GatheringSignupRead(Schema):
+    event_id: UUID = Field(validation_alias="gathering_id")
+    user_id: UUID
+    display_name: str
+    household_id: UUID | None
+    household_name: str | None
+    created_at: datetime
+
+
+class AgreementMessageCreate(Schema):
+    body: MessageBody
+
+
+class AgreementMessageRead(Schema):
+    id: UUID
+    agreement_id: UUID
+    author_user_id: UUID
+    author_display_name: str
+    side: Side = Field(description="The group the author wrote for; a user in both groups writes as the consumer side.")
+    body: str
+    created_at: datetime
