@@ -8,9 +8,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app.agreements.models import Agreement, AgreementVersion, Subscription
-from app.groups.models import Coordinator, HouseholdMember, Membership
+from app.groups import repository as groups_repository
 from app.plans.models import PlanItem, ProductionPlan
-from app.producers.models import FarmingHousehold, ProducerCoordinator
+from app.producers import repository as producers_repository
 
 
 async def get(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
@@ -70,34 +70,12 @@ async def plan_items_for_update(session: AsyncSession, item_ids: Sequence[UUID])
     return {item.id: item for item in await session.scalars(statement)}
 
 
-def consumer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
-    as_member = (
-        select(Membership.group_id)
-        .join(HouseholdMember, HouseholdMember.household_id == Membership.household_id)
-        .where(HouseholdMember.user_id == user_id)
-    )
-    as_coordinator = select(Coordinator.group_id).where(Coordinator.user_id == user_id, Coordinator.ended_at.is_(None))
-    return as_member.union(as_coordinator)  # type: ignore[return-value]
-
-
-def producer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
-    as_member = (
-        select(FarmingHousehold.producer_group_id)
-        .join(HouseholdMember, HouseholdMember.household_id == FarmingHousehold.household_id)
-        .where(HouseholdMember.user_id == user_id)
-    )
-    as_coordinator = select(ProducerCoordinator.producer_group_id).where(
-        ProducerCoordinator.user_id == user_id, ProducerCoordinator.ended_at.is_(None)
-    )
-    return as_member.union(as_coordinator)  # type: ignore[return-value]
-
-
 def readable_by(user_id: UUID) -> Select[Agreement]:
     """Agreements the user's groups are party to: the edge of every agreement's private data."""
     return select(Agreement).where(
         or_(
-            Agreement.consumer_group_id.in_(consumer_groups_of_user(user_id)),
-            Agreement.producer_group_id.in_(producer_groups_of_user(user_id)),
+            Agreement.consumer_group_id.in_(groups_repository.groups_of_user(user_id)),
+            Agreement.producer_group_id.in_(producers_repository.producer_groups_of_user(user_id)),
         )
     )
 

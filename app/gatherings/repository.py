@@ -10,40 +10,18 @@ from sqlalchemy.orm import joinedload
 
 from app.agreements.models import Agreement
 from app.gatherings.models import AgreementMessage, Gathering, GatheringKind, GatheringSignup
-from app.groups.models import ConsumerGroup, Coordinator, HouseholdMember, Membership
-from app.producers.models import FarmingHousehold, ProducerCoordinator, ProducerGroup
-
-
-def consumer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
-    """Consumer groups the user eats in (through a household) or currently coordinates."""
-    as_member = (
-        select(Membership.group_id)
-        .join(HouseholdMember, HouseholdMember.household_id == Membership.household_id)
-        .where(HouseholdMember.user_id == user_id)
-    )
-    as_coordinator = select(Coordinator.group_id).where(Coordinator.user_id == user_id, Coordinator.ended_at.is_(None))
-    return as_member.union(as_coordinator)  # type: ignore[return-value]
-
-
-def producer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
-    """Producer groups the user farms in (through a household) or currently coordinates."""
-    as_member = (
-        select(FarmingHousehold.producer_group_id)
-        .join(HouseholdMember, HouseholdMember.household_id == FarmingHousehold.household_id)
-        .where(HouseholdMember.user_id == user_id)
-    )
-    as_coordinator = select(ProducerCoordinator.producer_group_id).where(
-        ProducerCoordinator.user_id == user_id, ProducerCoordinator.ended_at.is_(None)
-    )
-    return as_member.union(as_coordinator)  # type: ignore[return-value]
+from app.groups import repository as groups_repository
+from app.groups.models import ConsumerGroup
+from app.producers import repository as producers_repository
+from app.producers.models import ProducerGroup
 
 
 def visible_to(user_id: UUID) -> ColumnElement[bool]:
     """Events open to all, and the private ones of the user's own groups: the edge of private events."""
     return or_(
         Gathering.open_to_all.is_(True),
-        Gathering.consumer_group_id.in_(consumer_groups_of_user(user_id)),
-        Gathering.producer_group_id.in_(producer_groups_of_user(user_id)),
+        Gathering.consumer_group_id.in_(groups_repository.groups_of_user(user_id)),
+        Gathering.producer_group_id.in_(producers_repository.producer_groups_of_user(user_id)),
     )
 
 

@@ -135,3 +135,14 @@ async def coordinator_terms(session: AsyncSession, group_id: UUID) -> Sequence[t
 async def pickup_stations(session: AsyncSession, group_id: UUID) -> Sequence[PickupStation]:
     statement = select(PickupStation).where(PickupStation.group_id == group_id)
     return (await session.scalars(statement.order_by(PickupStation.created_at, PickupStation.id))).all()
+
+
+def groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
+    """Consumer groups the user eats in (through a household) or currently coordinates."""
+    as_member = (
+        select(Membership.group_id)
+        .join(HouseholdMember, HouseholdMember.household_id == Membership.household_id)
+        .where(HouseholdMember.user_id == user_id)
+    )
+    as_coordinator = select(Coordinator.group_id).where(Coordinator.user_id == user_id, Coordinator.ended_at.is_(None))
+    return as_member.union(as_coordinator)  # type: ignore[return-value]

@@ -104,3 +104,16 @@ async def get_certification(
         Certification.id == certification_id, Certification.producer_group_id == producer_group_id
     )
     return await session.scalar(statement)
+
+
+def producer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
+    """Producer groups the user farms in (through a household) or currently coordinates."""
+    as_member = (
+        select(FarmingHousehold.producer_group_id)
+        .join(HouseholdMember, HouseholdMember.household_id == FarmingHousehold.household_id)
+        .where(HouseholdMember.user_id == user_id)
+    )
+    as_coordinator = select(ProducerCoordinator.producer_group_id).where(
+        ProducerCoordinator.user_id == user_id, ProducerCoordinator.ended_at.is_(None)
+    )
+    return as_member.union(as_coordinator)  # type: ignore[return-value]
