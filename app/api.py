@@ -9,6 +9,7 @@ from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
 from app.groups.router import router as groups_router
 from app.payments.router import router as payments_router
+from app.plans.router import router as plans_router
 from app.producers.router import router as producers_router
 
 router = APIRouter(prefix="/v1")
@@ -16,6 +17,7 @@ router.include_router(accounts_router)
 router.include_router(households_router)
 router.include_router(groups_router)
 router.include_router(producers_router)
+router.include_router(plans_router)
 router.include_router(agreements_router)
 router.include_router(gatherings_router)
 router.include_router(gatherings_messages_router)

@@ -101,7 +101,8 @@ def problem(
     **extensions: Any,
 ) -> JSONResponse:
     body = {"type": f"/problems/{code}", "code": code, "title": title, "status": status, "detail": detail}
-    return JSONResponse({**body, **extensions}, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+    # The standard members win: an extension never overrides `status` or `code`.
+    return JSONResponse({**extensions, **body}, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 
 async def render_domain_error(_: Request, exc: Exception) -> JSONResponse:

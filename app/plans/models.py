@@ -10,7 +10,8 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Inde
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
-from app.core.quantity import Unit
+from app.core.quantity import Unit, to_text
+from app.producers.models import ProducerGroup
 
 
 class PlanStatus(enum.StrEnum):
@@ -37,9 +38,24 @@ class ProductionPlan(Base):
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
+    # lazy="raise": an unloaded relationship fails loudly instead of querying behind our back.
+    producer_group: Mapped[ProducerGroup] = relationship(lazy="raise")
     items: Mapped[list[PlanItem]] = relationship(
         back_populates="plan", lazy="raise", order_by="PlanItem.position", cascade="all, delete-orphan"
     )
+
+    # Where the plan grows, for consumer groups browsing plans; the producer group must be loaded.
+    @property
+    def producer_group_name(self) -> str:
+        return self.producer_group.name
+
+    @property
+    def country(self) -> str:
+        return self.producer_group.country
+
+    @property
+    def region(self) -> str:
+        return self.producer_group.region
 
 
 class PlanItem(Base):
@@ -69,3 +85,16 @@ class PlanItem(Base):
     @property
     def remaining_base(self) -> int:
         return self.max_quantity_base - self.committed_base
+
+    # Decimal strings in the item's unit, as the API shows quantities ("12.500" kg).
+    @property
+    def max_quantity(self) -> str:
+        return to_text(self.max_quantity_base, self.unit)
+
+    @property
+    def committed_quantity(self) -> str:
+        return to_text(self.committed_base, self.unit)
+
+    @property
+    def remaining_quantity(self) -> str:
+        return to_text(self.remaining_base, self.unit)
