@@ -8,6 +8,7 @@ from app.gatherings.router import messages_router as gatherings_messages_router
 from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
 from app.groups.router import router as groups_router
+from app.harvests.router import router as harvests_router
 from app.payments.router import router as payments_router
 from app.plans.router import router as plans_router
 from app.producers.router import router as producers_router
@@ -21,4 +22,5 @@ router.include_router(plans_router)
 router.include_router(agreements_router)
 router.include_router(gatherings_router)
 router.include_router(gatherings_messages_router)
+router.include_router(harvests_router)
 router.include_router(payments_router)

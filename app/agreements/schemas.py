@@ -7,7 +7,7 @@ from pydantic import Field, StrictInt
 from app.agreements.models import AgreementStatus, DistributionMode, Side, VersionStatus
 from app.core.money import AmountText
 from app.core.quantity import QuantityText, Unit
-from app.core.schemas import Schema, Text
+from app.core.schemas import Day, Schema, Text
 
 Shares = Annotated[StrictInt, Field(ge=1, le=10_000, description="Number of shares the total is divided into.")]
 
@@ -20,7 +20,7 @@ class TermsItem(Schema):
 
 class Terms(Schema):
     shares: Shares
-    advance_due_on: date = Field(description="The producer group must be paid in full by this day.")
+    advance_due_on: Day = Field(description="The producer group must be paid in full by this day.")
     distribution_mode: DistributionMode
     items: Annotated[list[TermsItem], Field(min_length=1, max_length=100)]
     note: Text | None = None
@@ -41,7 +41,7 @@ class AcceptanceCreate(Schema):
 
 class RenewalCreate(Schema):
     production_plan_id: UUID
-    advance_due_on: date
+    advance_due_on: Day
 
 
 class VersionItemRead(Schema):

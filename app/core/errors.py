@@ -98,11 +98,13 @@ def problem(
     title: str,
     detail: str,
     headers: Mapping[str, str] | None = None,
-    **extensions: Any,
+    extensions: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     body = {"type": f"/problems/{code}", "code": code, "title": title, "status": status, "detail": detail}
     # The standard members win: an extension never overrides `status` or `code`.
-    return JSONResponse({**extensions, **body}, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+    return JSONResponse(
+        {**(extensions or {}), **body}, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE
+    )
 
 
 async def render_domain_error(_: Request, exc: Exception) -> JSONResponse:
@@ -110,7 +112,7 @@ async def render_domain_error(_: Request, exc: Exception) -> JSONResponse:
     headers = dict(exc.headers or {})
     if isinstance(exc, TooManyRequests):
         headers["Retry-After"] = str(exc.retry_after)
-    return problem(exc.status, exc.code, exc.title, exc.detail, headers or None, **exc.extensions)
+    return problem(exc.status, exc.code, exc.title, exc.detail, headers or None, exc.extensions)
 
 
 async def render_validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -129,7 +131,7 @@ async def render_validation_error(_: Request, exc: Exception) -> JSONResponse:
         "validation-failed",
         "The request is not valid",
         "Some fields are missing or not valid; see `errors`.",
-        errors=issues,
+        extensions={"errors": issues},
     )
 
 

@@ -1,9 +1,11 @@
 """Base schema and shared field types of the public API."""
 
+import re
+from datetime import date
 from typing import Annotated, Generic, TypeVar
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # No NUL and no lone surrogates: PostgreSQL cannot store either, and they are never meaningful.
 PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
@@ -37,6 +39,18 @@ CountryCode = Annotated[
     AfterValidator(_known_country),
     Field(description="ISO 3166-1 alpha-2 country code, e.g. TH, VN, PH.", examples=["TH"]),
 ]
+
+ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _iso_date(value: object) -> object:
+    # Lax parsing would read 0 or "0" as a Unix timestamp (1970-01-01); a day is written YYYY-MM-DD.
+    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.match(value)):
+        return value
+    raise ValueError("must be a date written YYYY-MM-DD")
+
+
+Day = Annotated[date, BeforeValidator(_iso_date), Field(examples=["2027-03-06"])]
 
 ASEAN_COUNTRIES = frozenset({"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"})
 

@@ -12,13 +12,12 @@ from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
-from app.core.schemas import CountryCode, Page
+from app.core.schemas import CountryCode, Day, Page
 from app.gatherings import errors, service
 from app.gatherings.models import GatheringKind
 from app.gatherings.schemas import (
     AgreementMessageCreate,
     AgreementMessageRead,
-    CalendarDay,
     GatheringCreate,
     GatheringRead,
     GatheringSignupCreate,
@@ -51,10 +50,10 @@ async def list_events(
     kind: Annotated[GatheringKind | None, Query()] = None,
     country: Annotated[CountryCode | None, Query(description="Country of the host group.")] = None,
     from_date: Annotated[
-        CalendarDay | None, Query(alias="from", description="Events still running on or after this day (UTC).")
+        Day | None, Query(alias="from", description="Events still running on or after this day (UTC).")
     ] = None,
     to_date: Annotated[
-        CalendarDay | None, Query(alias="to", description="Events starting on or before this day (UTC).")
+        Day | None, Query(alias="to", description="Events starting on or before this day (UTC).")
     ] = None,
     limit: Limit = 20,
     cursor: Cursor = None,

@@ -1,9 +1,8 @@
-import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StrictBool, StrictInt, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, StrictBool, StrictInt, model_validator
 
 from app.agreements.models import Side
 from app.core.schemas import Name, Schema, Text
@@ -23,17 +22,6 @@ def _not_blank(value: str) -> str:
     return value
 
 
-ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def _iso_date_text(value: object) -> object:
-    # Lax parsing would read "0" as a Unix timestamp (1970-01-01); a calendar day is written YYYY-MM-DD.
-    if isinstance(value, str) and not ISO_DATE.match(value):
-        raise ValueError("must be a date written YYYY-MM-DD")
-    return value
-
-
-CalendarDay = Annotated[date, BeforeValidator(_iso_date_text)]
 EventTime = Annotated[
     AwareDatetime,
     AfterValidator(_in_utc),

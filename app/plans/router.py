@@ -11,10 +11,10 @@ from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
-from app.core.schemas import CountryCode, Name, Page
+from app.core.schemas import CountryCode, Day, Name, Page
 from app.plans import errors, service
 from app.plans.models import PlanStatus, ProductionPlan
-from app.plans.schemas import Day, PlanCreate, PlanRead
+from app.plans.schemas import PlanCreate, PlanRead
 
 router = APIRouter(tags=["production plans"], responses=problem_responses(NotAuthenticated))
 

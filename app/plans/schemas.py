@@ -1,27 +1,15 @@
-import re
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from app.core.money import CurrencyCode
 from app.core.quantity import QuantityText, Unit
-from app.core.schemas import Name, Schema
+from app.core.schemas import Day, Name, Schema
 from app.plans.models import PlanStatus
 
 MAX_PLAN_ITEMS = 100
-ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-
-
-def _iso_date(value: object) -> object:
-    # Lax parsing would read 0 or "0" as a Unix timestamp (1970-01-01); a day is written YYYY-MM-DD.
-    if isinstance(value, date) or (isinstance(value, str) and ISO_DATE.match(value)):
-        return value
-    raise ValueError("must be a date written YYYY-MM-DD")
-
-
-Day = Annotated[date, BeforeValidator(_iso_date)]
 CropName = Annotated[Name, Field(max_length=100)]
 
 

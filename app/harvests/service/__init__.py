@@ -1,0 +1,1 @@
+"""Harvests: deliveries and their allocation, absences, surplus and pickup lists (principles 3 and 6)."""
