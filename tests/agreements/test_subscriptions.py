@@ -18,10 +18,15 @@ from tests.groups.test_router import assert_problem
 
 
 async def member_households(session: AsyncSession, partnership: Partnership) -> list[Household]:
+    return await households_of_group(session, partnership.consumer_group.id)
+
+
+async def households_of_group(session: AsyncSession, group_id: UUID) -> list[Household]:
+    """Member households in the order they were created: the first ones' users coordinate."""
     statement = (
         select(Household)
         .join(Membership, Membership.household_id == Household.id)
-        .where(Membership.group_id == partnership.consumer_group.id)
+        .where(Membership.group_id == group_id)
         .order_by(Household.created_at, Household.id)
     )
     return list((await session.scalars(statement)).all())
