@@ -5,19 +5,32 @@ Run with `python -m app.demo` (the `make run` target does it)."""
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from uuid import UUID
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.accounts.models import User
 from app.accounts.principal import Principal
-from app.core import security
+from app.agreements import service as agreements
+from app.agreements.schemas import AgreementCreate, CounterProposalCreate, TermsItem
+from app.core import money, security
 from app.core.config import get_settings
 from app.core.db import create_engine, create_session_factory
+from app.core.quantity import Unit
+from app.gatherings import service as gatherings
+from app.gatherings.models import GatheringKind
+from app.gatherings.schemas import GatheringCreate, GatheringHostCreate
 from app.groups import service as groups
 from app.groups.models import LegalForm
 from app.groups.schemas import ConsumerGroupCreate, PickupStationCreate
+from app.harvests.schemas import HarvestCreate, HarvestLineCreate
+from app.harvests.service import deliveries as harvests
+from app.payments import service as payments
+from app.payments.schemas import PaymentCreate, PaymentKind
+from app.plans import service as plans
+from app.plans.schemas import PlanCreate, PlanItemCreate
 from app.producers import service as producers
 from app.producers.schemas import CertificationCreate, ProducerGroupCreate
 
@@ -117,15 +130,24 @@ PRODUCER_GROUPS = [
 ]
 
 
+@dataclass
+class BuiltGroup:
+    """A demo group as built: its id, who coordinates it, and (for consumers) its households."""
+
+    id: UUID
+    coordinators: list[Principal]
+    households: list[tuple[UUID, Principal]] = field(default_factory=list)
+    station_id: UUID | None = None
+
+
 async def load(session: AsyncSession) -> bool:
     """Load the demo once; False when it is there already."""
     if await session.scalar(select(User.id).where(User.email == f"mai@{DEMO_DOMAIN}")) is not None:
         return False
     password_hash = security.hash_password(DEMO_PASSWORD)
-    for demo in CONSUMER_GROUPS:
-        await _consumer_group(session, demo, password_hash)
-    for producer in PRODUCER_GROUPS:
-        await _producer_group(session, producer, password_hash)
+    consumers = [await _consumer_group(session, demo, password_hash) for demo in CONSUMER_GROUPS]
+    producers_built = [await _producer_group(session, demo, password_hash) for demo in PRODUCER_GROUPS]
+    await _season_in_progress(session, consumers[0], producers_built[0])
     return True
 
 
@@ -136,25 +158,30 @@ async def _user(session: AsyncSession, local_part: str, display_name: str, passw
     return Principal(user_id=user.id)
 
 
-async def _consumer_group(session: AsyncSession, demo: DemoConsumerGroup, password_hash: str) -> None:
+async def _consumer_group(session: AsyncSession, demo: DemoConsumerGroup, password_hash: str) -> BuiltGroup:
     coordinator = await _user(session, demo.coordinator, demo.coordinator.title(), password_hash)
     group = await groups.create_group(
         session,
         coordinator,
         ConsumerGroupCreate(name=demo.name, legal_form=demo.legal_form, country=demo.country, region=demo.region),
     )
-    await groups.add_pickup_station(session, coordinator, group_id=group.id, data=demo.station)
+    station = await groups.add_pickup_station(session, coordinator, group_id=group.id, data=demo.station)
+    built = BuiltGroup(id=group.id, coordinators=[coordinator], station_id=station.id)
     own = await groups.create_household(session, coordinator, name=f"{demo.coordinator.title()}'s household")
     await groups.join_group(session, coordinator, group_id=group.id, household_id=own.id)
+    built.households.append((own.id, coordinator))
     for number in range(2, demo.households + 1):
         member = await _user(session, f"{demo.coordinator}.member{number}", f"Member {number}", password_hash)
         household = await groups.create_household(session, member, name=f"{demo.name} household {number}")
         await groups.join_group(session, member, group_id=group.id, household_id=household.id)
+        built.households.append((household.id, member))
         if number == 2:  # a second coordinator, so agreements need a quorum of two
             await groups.appoint_coordinator(session, coordinator, group_id=group.id, user_id=member.user_id)
+            built.coordinators.append(member)
+    return built
 
 
-async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, password_hash: str) -> None:
+async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, password_hash: str) -> BuiltGroup:
     coordinator = await _user(session, demo.coordinator, demo.coordinator.title(), password_hash)
     group = await producers.create_producer_group(session, coordinator, demo.group)
     for number in range(1, demo.farms + 1):
@@ -163,6 +190,114 @@ async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, passwo
         await producers.admit_household(session, coordinator, producer_group_id=group.id, household_id=household.id)
     for certification in demo.certifications:
         await producers.record_certification(session, coordinator, producer_group_id=group.id, data=certification)
+    return BuiltGroup(id=group.id, coordinators=[coordinator])
+
+
+async def _season_in_progress(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup) -> None:
+    """Chiang Mai Organic Families and Mae Taeng's farmers half-way through a season: a plan, terms
+    negotiated and approved by two coordinators, shares taken and paid in advance, two harvests."""
+    today = datetime.now(UTC).date()
+    farmer, [mai, co_coordinator] = farmers.coordinators[0], consumers.coordinators
+    window = {"harvest_from": today - timedelta(days=30), "harvest_to": today + timedelta(days=90)}
+    plan = await plans.create_plan(
+        session,
+        farmer,
+        producer_group_id=farmers.id,
+        data=PlanCreate(
+            season_name=f"Rainy season {today.year}",
+            season_starts_on=today - timedelta(days=60),
+            season_ends_on=today + timedelta(days=120),
+            currency="THB",
+            items=[
+                PlanItemCreate(crop="rice", variety="Hom Mali 105", unit=Unit.kg, max_quantity="3000", **window),
+                PlanItemCreate(crop="morning glory", unit=Unit.bunch, max_quantity="2500", **window),
+                PlanItemCreate(crop="eggs", unit=Unit.piece, max_quantity="8000", **window),
+            ],
+        ),
+    )
+    await plans.publish_plan(session, farmer, plan.id)
+    rice, morning_glory, eggs = [item.id for item in plan.items]
+
+    def terms(rice_price: str) -> dict[str, object]:
+        return {
+            "shares": 20,
+            "advance_due_on": today + timedelta(days=10),
+            "distribution_mode": "producer_delivers",
+            "items": [
+                TermsItem(plan_item_id=rice, quantity="1200", unit_price=rice_price),
+                TermsItem(plan_item_id=morning_glory, quantity="800", unit_price="15.00"),
+                TermsItem(plan_item_id=eggs, quantity="4000", unit_price="4.50"),
+            ],
+        }
+
+    agreement = await agreements.propose(
+        session, mai, AgreementCreate(production_plan_id=plan.id, consumer_group_id=consumers.id, **terms("45.00"))
+    )
+    await agreements.counter_propose(
+        session,
+        farmer,
+        agreement_id=agreement.id,
+        data=CounterProposalCreate(version=1, note="Rice costs more to grow this year.", **terms("48.00")),
+    )
+    for coordinator in (mai, co_coordinator):
+        await agreements.accept_version(session, coordinator, agreement_id=agreement.id, version=2)
+    for number, (household_id, member) in enumerate(consumers.households[:15]):
+        subscription = await agreements.subscribe(
+            session, member, agreement_id=agreement.id, household_id=household_id, shares=2 if number < 2 else 1
+        )
+        await payments.record_payment(
+            session,
+            member,
+            agreement_id=agreement.id,
+            payment=PaymentCreate(
+                kind=PaymentKind.household_to_group,
+                household_id=household_id,
+                amount=subscription.amount_due,
+                currency="THB",
+                method="promptpay",
+            ),
+        )
+    await payments.record_payment(
+        session,
+        mai,
+        agreement_id=agreement.id,
+        payment=PaymentCreate(
+            kind=PaymentKind.group_to_producer,
+            amount=money.to_text(agreement.total_price_minor, "THB"),  # 17 of 20 shares paid by households
+            currency="THB",
+            method="bank_transfer",
+            reference="KBank 2026-0412",
+        ),
+    )
+    assert consumers.station_id is not None
+    for days_ago, lines in ((7, [(rice, "150"), (morning_glory, "120"), (eggs, "600")]), (0, [(rice, "120.5")])):
+        await harvests.record_harvest(
+            session,
+            farmer,
+            agreement_id=agreement.id,
+            data=HarvestCreate(
+                delivered_on=today - timedelta(days=days_ago),
+                pickup_station_id=consumers.station_id,
+                lines=[HarvestLineCreate(plan_item_id=item, quantity=quantity) for item, quantity in lines],
+            ),
+        )
+    await gatherings.post_message(
+        session, farmer, agreement_id=agreement.id, body="The eggs come on Saturdays from next week on."
+    )
+    starts = datetime.combine(today + timedelta(days=12), time(8, 0), tzinfo=UTC)
+    await gatherings.post_gathering(
+        session,
+        farmer,
+        GatheringCreate(
+            kind=GatheringKind.learning,
+            title="Farm day: transplanting rice by hand",
+            location="Mae Taeng",
+            description="Plant with us, then lunch from the fields.",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=6),
+            host=GatheringHostCreate(producer_group_id=farmers.id),
+        ),
+    )
 
 
 async def main() -> None:

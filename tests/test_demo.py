@@ -3,7 +3,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import demo
 from app.accounts.models import User
+from app.agreements.models import Agreement, AgreementStatus
 from app.groups.models import ConsumerGroup, GroupStatus, Membership
+from app.harvests.models import Allocation, Harvest, HarvestLine, Surplus
+from app.ledger.models import AccountKind, LedgerAccount, LedgerEntry
 from app.producers.models import ProducerGroup
 
 
@@ -25,3 +28,22 @@ async def test_demo_loads_once_and_shows_groups_in_several_asean_countries(sessi
         rows = await session.scalar(select(func.count()).select_from(Membership).where(Membership.group_id == group.id))
         assert group.member_count == rows
         assert group.coordinator_count == 2
+
+
+async def test_demo_has_a_season_in_progress_paid_in_full_with_two_harvests_allocated(session: AsyncSession) -> None:
+    await demo.load(session)
+
+    [agreement] = (await session.scalars(select(Agreement))).all()
+    received = await session.scalar(
+        select(func.sum(LedgerEntry.amount_minor))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerAccount.kind == AccountKind.producer_received)
+    )
+    harvests = (await session.scalars(select(Harvest))).all()
+    delivered = await session.scalar(select(func.sum(HarvestLine.quantity_base)))
+    allocated = await session.scalar(select(func.sum(Allocation.quantity_base)))
+    surplus = await session.scalar(select(func.sum(Surplus.quantity_base)))
+    assert (agreement.status, agreement.agreed_version) == (AgreementStatus.active, 2)
+    assert received == agreement.total_price_minor == 8_760_000
+    assert len(harvests) == 2
+    assert (allocated or 0) + (surplus or 0) == delivered
