@@ -1,9 +1,11 @@
 """Builders for test data: rows inserted directly for bulk set-up, services where a rule matters."""
 
+import asyncio
 from datetime import timedelta
 from itertools import count
 from uuid import UUID
 
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -106,3 +108,9 @@ async def coordinator_ids(session: AsyncSession, group: ConsumerGroup) -> list[U
 async def member_count(session: AsyncSession, group_id: UUID) -> int:
     statement = select(func.count()).select_from(Membership).where(Membership.group_id == group_id)
     return int(await session.scalar(statement) or 0)
+
+
+async def warm_pool(client: AsyncClient, connections: int) -> None:
+    """Open pooled connections first, so the requests a concurrency test fires really run side by
+    side instead of queueing for new connections one after another."""
+    await asyncio.gather(*[client.get("/readyz") for _ in range(connections)])

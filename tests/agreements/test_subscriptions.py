@@ -13,7 +13,7 @@ from app.core.config import Settings
 from app.groups.models import Household, Membership
 from app.main import create_app
 from tests.agreements.builders import Partnership, agree, create_partnership
-from tests.factories import auth_headers, create_household, first_member
+from tests.factories import auth_headers, create_household, first_member, warm_pool
 from tests.groups.test_router import assert_problem
 
 
@@ -140,6 +140,7 @@ async def test_fifty_concurrent_requests_for_the_last_ten_shares_get_exactly_ten
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
         agreement = await agree(client, partnership, shares=30)
         url = f"/v1/agreements/{agreement['id']}/subscriptions"
+        await warm_pool(client, 10)
         for household, header in zip(households[:10], headers[:10], strict=True):
             assert (
                 await client.post(url, json={"household_id": str(household.id), "shares": 2}, headers=header)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.groups.models import MAX_HOUSEHOLDS, ConsumerGroup, Household, Membership
 from app.main import create_app
-from tests.factories import auth_headers, create_group, create_household, first_member
+from tests.factories import auth_headers, create_group, create_household, first_member, warm_pool
 
 
 async def test_concurrent_joins_fill_a_group_of_145_exactly_to_150(
@@ -22,6 +22,7 @@ async def test_concurrent_joins_fill_a_group_of_145_exactly_to_150(
     app = create_app(settings, session_factory=committing_session_factory)
 
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+        await warm_pool(client, 12)
         responses = await asyncio.gather(
             *[
                 client.post(

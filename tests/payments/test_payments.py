@@ -16,7 +16,7 @@ from app.payments.service import lapse_overdue
 from app.plans.models import PlanItem
 from tests.agreements.builders import Partnership, agree, create_partnership, today
 from tests.agreements.test_subscriptions import member_households
-from tests.factories import auth_headers, create_user, first_member
+from tests.factories import auth_headers, create_user, first_member, warm_pool
 from tests.groups.test_router import assert_problem
 
 
@@ -225,6 +225,7 @@ async def test_concurrent_retries_record_the_payment_once(
             headers=auth_headers(settings, (await _member(committing_session_factory, household)).id),
         )
         body = {"kind": "household_to_group", "household_id": str(household.id), "amount": "6150.00"}
+        await warm_pool(client, 10)
         responses = await asyncio.gather(
             *[pay(client, agreement["id"], partnership.first, key="same-retry", **body) for _ in range(6)]
         )
