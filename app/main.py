@@ -13,6 +13,7 @@ from app.accounts.service import LoginThrottle
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.errors import Problem, install_error_handlers
+from app.core.http import RequestBodyLimit
 from app.core.observability import Metrics, RequestContextMiddleware, configure_logging
 
 DESCRIPTION = """
@@ -55,6 +56,7 @@ def create_app(
     app.state.login_throttle = LoginThrottle.from_settings(MovingWindowRateLimiter(storage), settings)
 
     install_error_handlers(app)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
     app.include_router(health.router)
     app.include_router(api.router)

@@ -273,3 +273,21 @@ def test_every_route_needs_a_login_or_is_listed_as_public(settings: Settings) ->
     assert len(routes) > 30
     assert unguarded == []
     assert guarded_public == []
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_body_over_the_limit_is_refused_with_413(
+    client: AsyncClient, settings: Settings, chunked: bool
+) -> None:
+    body = b'{"name": "' + b"x" * settings.max_request_bytes + b'"}'
+
+    async def stream():
+        yield body
+
+    response = await client.post(
+        "/v1/auth/register", content=stream() if chunked else body, headers={"content-type": "application/json"}
+    )
+
+    assert response.status_code == 413
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert response.json()["code"] == "payload-too-large"

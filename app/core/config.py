@@ -21,6 +21,7 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=300, ge=1)
     # memory:// is per process; use redis://127.0.0.1:6379 with several workers or replicas.
     rate_limit_storage_uri: str = "memory://"
+    max_request_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "INFO"
     log_json: bool = True
     docs_enabled: bool = True
