@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
 
-from app.accounts.dependencies import PUBLIC_ROUTES, get_principal
+from app.accounts.dependencies import PUBLIC_OPERATIONS, get_principal
 from app.core.config import Settings
 from app.core.db import create_engine, create_session_factory
 from app.main import create_app
@@ -260,17 +260,18 @@ def _calls(dependant: Dependant, function: object) -> bool:
     return dependant.call is function or any(_calls(sub, function) for sub in dependant.dependencies)
 
 
-def test_every_route_needs_a_login_or_is_listed_as_public(settings: Settings) -> None:
-    routes = [
-        (context.path_format, _calls(context.route.dependant, get_principal))
+def test_every_operation_needs_a_login_or_is_listed_as_public(settings: Settings) -> None:
+    operations = [
+        (f"{method} {context.path_format}", _calls(context.route.dependant, get_principal))
         for context in iter_route_contexts(create_app(settings).routes)
         if isinstance(context.route, APIRoute)
+        for method in context.route.methods or ()
     ]
 
-    unguarded = [path for path, guarded in routes if not guarded and path not in PUBLIC_ROUTES]
-    guarded_public = [path for path, guarded in routes if guarded and path in PUBLIC_ROUTES]
+    unguarded = [operation for operation, guarded in operations if not guarded and operation not in PUBLIC_OPERATIONS]
+    guarded_public = [operation for operation, guarded in operations if guarded and operation in PUBLIC_OPERATIONS]
 
-    assert len(routes) > 30
+    assert len(operations) > 30
     assert unguarded == []
     assert guarded_public == []
 
@@ -281,7 +282,7 @@ async def test_a_body_over_the_limit_is_refused_with_413(
 ) -> None:
     body = b'{"name": "' + b"x" * settings.max_request_bytes + b'"}'
 
-    async def stream():
+    async def stream() -> AsyncIterator[bytes]:
         yield body
 
     response = await client.post(

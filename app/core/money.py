@@ -12,6 +12,8 @@ from pydantic import AfterValidator, Field, StringConstraints
 from app.core.errors import Unprocessable
 
 AMOUNT_PATTERN = r"^[0-9]{1,15}(\.[0-9]{1,4})?$"
+# Far below BIGINT's 9.2e18, so sums of many amounts still fit; no real payment comes near it.
+MAX_MINOR_UNITS = 10**15
 
 
 class InvalidAmount(Unprocessable):
@@ -65,6 +67,8 @@ def to_minor(amount: str, currency: str) -> int:
     scaled = value.scaleb(exponent)
     if scaled != scaled.to_integral_value():
         raise InvalidAmount(f"{currency} has {exponent} decimal places; '{amount}' has more.", currency=currency)
+    if abs(scaled) > MAX_MINOR_UNITS:
+        raise InvalidAmount(f"'{amount}' {currency} is more than this service handles.", currency=currency)
     return int(scaled)
 
 

@@ -1,0 +1,27 @@
+import pytest
+
+from app.core.money import InvalidAmount, to_minor, to_text
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "minor"),
+    [("1250.50", "THB", 125050), ("15000", "VND", 15000), ("0.005", "BHD", 5), ("7", "JPY", 7), ("1.5", "USD", 150)],
+)
+def test_amounts_convert_to_minor_units_exactly(amount: str, currency: str, minor: int) -> None:
+    assert to_minor(amount, currency) == minor
+
+
+@pytest.mark.parametrize(
+    ("minor", "currency", "text"), [(125050, "THB", "1250.50"), (15000, "VND", "15000"), (5, "BHD", "0.005")]
+)
+def test_minor_units_print_with_the_currencys_decimals(minor: int, currency: str, text: str) -> None:
+    assert to_text(minor, currency) == text
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency"),
+    [("1.001", "THB"), ("0.5", "VND"), ("999999999999999.9999", "CLF"), ("1", "XXX"), ("1", "XAU")],
+)
+def test_amounts_a_currency_cannot_hold_are_refused(amount: str, currency: str) -> None:
+    with pytest.raises(InvalidAmount):
+        to_minor(amount, currency)
