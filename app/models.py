@@ -2,6 +2,14 @@
 
 from app.accounts.models import RefreshToken, User
 from app.agreements.models import Agreement, AgreementVersion, Approval, Subscription, VersionItem
+from app.catalogue.models import (
+    ExchangeRate,
+    Product,
+    ProductCertification,
+    ProductImage,
+    TradingOrganisation,
+    TradingOrganisationMember,
+)
 from app.core.db import Base
 from app.core.idempotency_models import IdempotencyRecord
 from app.gatherings.models import AgreementMessage, Gathering, GatheringSignup
@@ -18,6 +26,7 @@ from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surpl
 from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from app.plans.models import PlanItem, ProductionPlan
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
+from app.trade.models import TradeOrder, TradeOrderEvent, TradeOrderLine
 
 __all__ = [
     "Absence",
@@ -30,6 +39,7 @@ __all__ = [
     "Certification",
     "ConsumerGroup",
     "Coordinator",
+    "ExchangeRate",
     "FarmingHousehold",
     "Gathering",
     "GatheringSignup",
@@ -46,10 +56,18 @@ __all__ = [
     "PlanItem",
     "ProducerCoordinator",
     "ProducerGroup",
+    "Product",
+    "ProductCertification",
+    "ProductImage",
     "ProductionPlan",
     "RefreshToken",
     "Subscription",
     "Surplus",
+    "TradeOrder",
+    "TradeOrderEvent",
+    "TradeOrderLine",
+    "TradingOrganisation",
+    "TradingOrganisationMember",
     "User",
     "VersionItem",
     "WaitingListEntry",

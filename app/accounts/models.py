@@ -3,6 +3,7 @@
 from datetime import datetime
 from uuid import UUID, uuid4
 
+import sqlalchemy as sa
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,6 +17,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(200))
+    # Administrators record exchange rates; granted only with `python -m app.accounts.admin grant EMAIL`.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 

@@ -1,4 +1,7 @@
-"""An append-only double-entry ledger: entries are never changed, balances are sums of entries."""
+"""An append-only double-entry ledger: entries are never changed, balances are sums of entries.
+
+Every account and transaction belongs to exactly one agreement (advance payment) or one trade order
+(pre-finance and settlement), so each one's money can be read, and summed, on its own."""
 
 from __future__ import annotations
 
@@ -11,24 +14,41 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
 
+# Exactly one of the two owners is set (SQL that PostgreSQL and SQLite read alike).
+ONE_OWNER = (
+    "(agreement_id IS NOT NULL AND trade_order_id IS NULL) OR (agreement_id IS NULL AND trade_order_id IS NOT NULL)"
+)
+
 
 class AccountKind(enum.StrEnum):
-    """The accounts of one agreement's money, by whose money it is."""
+    """The accounts of one agreement's or one trade order's money, by whose money it is."""
 
+    # Agreements (advance payment)
     household_paid = "household_paid"  # a household's payments (its balance is minus what it paid)
     group_fund = "group_fund"  # what the consumer group holds for the agreement
     group_own = "group_own"  # the consumer group's own money (e.g. for shares no household took)
     producer_received = "producer_received"  # what the producer group has received in advance
+    # Trade orders (pre-finance and settlement), owned by trading organisations
+    buyer_paid = "buyer_paid"  # the buying organisation's payments (minus what it paid, net of refunds)
+    prefinance_outstanding = "prefinance_outstanding"  # pre-finance the seller holds, not yet recovered
+    seller_received = "seller_received"  # the order value the seller has been paid for the goods
+    premium_fund = "premium_fund"  # the fair-trade premium, in the producer organisation's collective fund
 
 
 class LedgerAccount(Base):
     __tablename__ = "ledger_account"
-    __table_args__ = (UniqueConstraint("agreement_id", "kind", "owner_id", "currency"),)
+    __table_args__ = (
+        UniqueConstraint("agreement_id", "kind", "owner_id", "currency"),
+        UniqueConstraint("trade_order_id", "kind", "owner_id", "currency"),
+        CheckConstraint(ONE_OWNER, name="for_agreement_or_trade_order"),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
-    agreement_id: Mapped[UUID] = mapped_column(ForeignKey("agreement.id"), index=True)
+    agreement_id: Mapped[UUID | None] = mapped_column(ForeignKey("agreement.id"), index=True)
+    # Its foreign key to trade_order is declared by app.trade.models (see there why).
+    trade_order_id: Mapped[UUID | None] = mapped_column(index=True)
     kind: Mapped[AccountKind] = mapped_column(Enum(AccountKind, native_enum=False, length=32))
-    owner_id: Mapped[UUID] = mapped_column()  # the household, consumer group or producer group
+    owner_id: Mapped[UUID] = mapped_column()  # the household, group or trading organisation
     currency: Mapped[str] = mapped_column(String(3))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
@@ -37,11 +57,16 @@ class LedgerTransaction(Base):
     """One movement of money; its entries sum to zero per currency."""
 
     __tablename__ = "ledger_transaction"
-    __table_args__ = (Index("ix_ledger_transaction_agreement_created", "agreement_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_ledger_transaction_agreement_created", "agreement_id", "created_at", "id"),
+        Index("ix_ledger_transaction_trade_order_created", "trade_order_id", "created_at", "id"),
+        CheckConstraint(ONE_OWNER, name="for_agreement_or_trade_order"),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
-    agreement_id: Mapped[UUID] = mapped_column(ForeignKey("agreement.id"))
-    kind: Mapped[str] = mapped_column(String(32))  # household_to_group, group_to_producer, refund, ...
+    agreement_id: Mapped[UUID | None] = mapped_column(ForeignKey("agreement.id"))
+    trade_order_id: Mapped[UUID | None] = mapped_column()  # foreign key: see LedgerAccount.trade_order_id
+    kind: Mapped[str] = mapped_column(String(32))  # household_to_group, group_to_producer, prefinance, ...
     method: Mapped[str | None] = mapped_column(String(50))
     reference: Mapped[str | None] = mapped_column(String(200))
     recorded_by_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))

@@ -1,9 +1,13 @@
-"""Posting to the double-entry ledger and reading balances. Entries are only ever added."""
+"""Posting to the double-entry ledger and reading balances. Entries are only ever added.
+
+Every function works on one agreement's or one trade order's money: pass exactly one of
+`agreement_id` and `trade_order_id`."""
 
 from collections.abc import Sequence
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -14,13 +18,35 @@ class UnbalancedTransaction(ValueError):
     """A programming error: a transaction whose entries do not sum to zero is never stored."""
 
 
+def _owners(agreement_id: UUID | None, trade_order_id: UUID | None) -> dict[str, UUID | None]:
+    # A programming error, like an unbalanced transaction: the database's CHECK would refuse it too.
+    if (agreement_id is None) == (trade_order_id is None):
+        raise ValueError("pass exactly one of agreement_id and trade_order_id")
+    return {"agreement_id": agreement_id, "trade_order_id": trade_order_id}
+
+
+def _belongs(
+    model: type[LedgerAccount] | type[LedgerTransaction], agreement_id: UUID | None, trade_order_id: UUID | None
+) -> ColumnElement[bool]:
+    _owners(agreement_id, trade_order_id)
+    if agreement_id is not None:
+        return model.agreement_id == agreement_id
+    return model.trade_order_id == trade_order_id
+
+
 async def account(
-    session: AsyncSession, *, agreement_id: UUID, kind: AccountKind, owner_id: UUID, currency: str
+    session: AsyncSession,
+    *,
+    agreement_id: UUID | None = None,
+    trade_order_id: UUID | None = None,
+    kind: AccountKind,
+    owner_id: UUID,
+    currency: str,
 ) -> LedgerAccount:
-    """The account, created on first use. Callers hold the agreement's row lock, so two requests
-    cannot create the same account at once (a unique constraint backs this)."""
+    """The account, created on first use. Callers hold the agreement's or the order's row lock, so two
+    requests cannot create the same account at once (a unique constraint backs this)."""
     statement = select(LedgerAccount).where(
-        LedgerAccount.agreement_id == agreement_id,
+        _belongs(LedgerAccount, agreement_id, trade_order_id),
         LedgerAccount.kind == kind,
         LedgerAccount.owner_id == owner_id,
         LedgerAccount.currency == currency,
@@ -28,7 +54,7 @@ async def account(
     found = await session.scalar(statement)
     if found is not None:
         return found
-    created = LedgerAccount(agreement_id=agreement_id, kind=kind, owner_id=owner_id, currency=currency)
+    created = LedgerAccount(**_owners(agreement_id, trade_order_id), kind=kind, owner_id=owner_id, currency=currency)
     session.add(created)
     await session.flush()
     return created
@@ -37,7 +63,8 @@ async def account(
 async def post(
     session: AsyncSession,
     *,
-    agreement_id: UUID,
+    agreement_id: UUID | None = None,
+    trade_order_id: UUID | None = None,
     kind: str,
     legs: Sequence[tuple[LedgerAccount, int]],
     method: str | None = None,
@@ -45,12 +72,16 @@ async def post(
     recorded_by_user_id: UUID | None = None,
 ) -> LedgerTransaction:
     """Record one transaction; its legs must sum to zero in each currency. Zero legs are left out."""
+    owners: dict[str, Any] = _owners(agreement_id, trade_order_id)
     legs = [(leg_account, amount) for leg_account, amount in legs if amount != 0]
+    for leg_account, _ in legs:
+        if (leg_account.agreement_id, leg_account.trade_order_id) != (agreement_id, trade_order_id):
+            raise ValueError(f"{kind}: a leg on an account of another agreement or order")
     for currency in {leg_account.currency for leg_account, _ in legs}:
         if sum(amount for leg_account, amount in legs if leg_account.currency == currency) != 0:
             raise UnbalancedTransaction(f"{kind}: entries in {currency} do not sum to zero")
     transaction = LedgerTransaction(
-        agreement_id=agreement_id,
+        **owners,
         kind=kind,
         method=method,
         reference=reference,
@@ -72,11 +103,13 @@ async def balance(session: AsyncSession, account_id: UUID) -> int:
     return int(await session.scalar(statement) or 0)
 
 
-async def accounts_with_balances(session: AsyncSession, agreement_id: UUID) -> list[tuple[LedgerAccount, int]]:
+async def accounts_with_balances(
+    session: AsyncSession, agreement_id: UUID | None = None, *, trade_order_id: UUID | None = None
+) -> list[tuple[LedgerAccount, int]]:
     statement = (
         select(LedgerAccount, func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
         .outerjoin(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
-        .where(LedgerAccount.agreement_id == agreement_id)
+        .where(_belongs(LedgerAccount, agreement_id, trade_order_id))
         .group_by(LedgerAccount.id)
         .order_by(LedgerAccount.created_at, LedgerAccount.id)
     )
@@ -84,10 +117,14 @@ async def accounts_with_balances(session: AsyncSession, agreement_id: UUID) -> l
 
 
 async def transactions(
-    session: AsyncSession, agreement_id: UUID, *, account_ids: Sequence[UUID] | None = None
+    session: AsyncSession,
+    agreement_id: UUID | None = None,
+    *,
+    trade_order_id: UUID | None = None,
+    account_ids: Sequence[UUID] | None = None,
 ) -> Sequence[LedgerTransaction]:
-    """The agreement's transactions, oldest first, optionally only those touching some accounts."""
-    statement = select(LedgerTransaction).where(LedgerTransaction.agreement_id == agreement_id)
+    """The agreement's or order's transactions, oldest first, optionally only those touching some accounts."""
+    statement = select(LedgerTransaction).where(_belongs(LedgerTransaction, agreement_id, trade_order_id))
     if account_ids is not None:
         touching = select(LedgerEntry.transaction_id).where(LedgerEntry.account_id.in_(account_ids))
         statement = statement.where(LedgerTransaction.id.in_(touching))

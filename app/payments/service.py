@@ -159,7 +159,7 @@ async def _account(session: AsyncSession, agreement: Agreement, kind: AccountKin
 
 async def lapse_overdue(session: AsyncSession, *, today: date) -> list[UUID]:
     """Lapse every agreed agreement whose due date has passed, and refund what was collected.
-    Run daily (`python -m app.payments.lapse`); safe to run again and alongside requests."""
+    Run daily (`python -m app.worker lapse`); safe to run again and alongside requests."""
     statement = select(Agreement.id).where(Agreement.status == AgreementStatus.agreed, Agreement.advance_due_on < today)
     lapsed = []
     for agreement_id in (await session.scalars(statement)).all():

@@ -1,0 +1,1 @@
+"""Trade orders: placing them, their transitions, their money through the ledger, and reading them."""

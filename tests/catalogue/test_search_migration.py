@@ -1,0 +1,137 @@
+"""The search index migration: it indexes the products already listed, and its downgrade leaves nothing behind."""
+
+import os
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, make_url, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from app.catalogue.search import index
+from app.core.db import create_engine
+from tests.conftest import alembic_config
+
+SCRATCH_DATABASE = f"test_search_migration_{os.getpid()}"
+REVISION = "94a390befbb1"
+NOW = datetime(2026, 11, 27, tzinfo=UTC)
+
+
+@pytest.fixture
+async def scratch_engine(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """An empty database of the same kind as the test database."""
+    if database_url.startswith("sqlite"):
+        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'search.db'}", pool=False)
+        yield engine
+        await engine.dispose()
+        return
+    server = create_async_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    async with server.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DATABASE}"'))
+        await connection.execute(text(f'CREATE DATABASE "{SCRATCH_DATABASE}"'))
+    engine = create_engine(
+        make_url(database_url).set(database=SCRATCH_DATABASE).render_as_string(hide_password=False), pool=False
+    )
+    yield engine
+    await engine.dispose()
+    async with server.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE "{SCRATCH_DATABASE}" WITH (FORCE)'))
+    await server.dispose()
+
+
+async def migrate(engine: AsyncEngine, step: str, revision: str) -> None:
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: getattr(command, step)(alembic_config(sync), revision))
+
+
+async def search_objects(engine: AsyncEngine) -> set[str]:
+    """The search's tables, columns, indexes and triggers present in the database."""
+
+    def collect(sync_connection: object) -> set[str]:
+        inspector = inspect(sync_connection)
+        found = {name for name in inspector.get_table_names() if name in index.SQLITE_TABLES}
+        found |= {f"column {c['name']}" for c in inspector.get_columns("product") if c["name"] == "search_vector"}
+        found |= {f"index {i['name']}" for i in inspector.get_indexes("product") if i["name"] in index.INDEXES}
+        return found
+
+    async with engine.connect() as connection:
+        found = await connection.run_sync(collect)
+        if engine.dialect.name == "sqlite":
+            triggers = await connection.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+            found |= {f"trigger {name}" for name in triggers.scalars() if name.startswith(index.FTS_TABLE)}
+    return found
+
+
+async def add_listed_product(engine: AsyncEngine, name: str) -> None:
+    """Rows inserted with plain SQL, as they stood before the search existed."""
+    sqlite = engine.dialect.name == "sqlite"
+    # Stored as SQLAlchemy stores them: on SQLite, UUIDs as 32 hex digits and times as naive UTC.
+    ids: dict[str, object] = {key: uuid4().hex if sqlite else uuid4() for key in ("user", "seller", "product")}
+    at = NOW.replace(tzinfo=None) if sqlite else NOW
+    statements = [
+        (
+            "INSERT INTO user_account (id, email, display_name, password_hash, is_admin, created_at) "
+            "VALUES (:user, 'old@example.org', 'Old', 'x', false, :at)",
+            {"user": ids["user"], "at": at},
+        ),
+        (
+            "INSERT INTO trading_organisation (id, name, kind, country, declares_no_child_labour, "
+            "declares_non_discrimination, declares_safe_work, declares_environmental_practice, declared_at, "
+            "created_by, created_at, updated_at) VALUES (:seller, 'Co-op', 'shop', 'TH', true, true, true, true, "
+            ":at, :user, :at, :at)",
+            {"seller": ids["seller"], "user": ids["user"], "at": at},
+        ),
+        (
+            "INSERT INTO product (id, seller_id, name, description, category, origin_country, origin_region, unit, "
+            "pack_size_base, hs_code, minimum_order_quantity_base, lead_time_days, currency, price_minor, "
+            "minimum_price_minor, premium_minor, producer_share_minor, status, created_by, created_at, updated_at) "
+            "VALUES (:product, :seller, :name, 'From before the search.', 'coffee', 'TH', 'Nan', 'kg', 1000, "
+            "'090111', 1000, 7, 'THB', 100, 100, 0, 0, 'listed', :user, :at, :at)",
+            {"product": ids["product"], "seller": ids["seller"], "user": ids["user"], "name": name, "at": at},
+        ),
+    ]
+    async with engine.begin() as connection:
+        for statement, values in statements:
+            await connection.execute(text(statement), values)
+
+
+async def matches(engine: AsyncEngine, word: str) -> int:
+    if engine.dialect.name == "postgresql":
+        statement = "SELECT count(*) FROM product WHERE search_vector @@ to_tsquery('simple', :word)"
+    else:
+        statement = "SELECT count(*) FROM product_fts WHERE product_fts MATCH :word"
+    async with engine.connect() as connection:
+        return int((await connection.execute(text(statement), {"word": word})).scalar_one())
+
+
+async def test_the_upgrade_indexes_listed_products_and_the_downgrade_removes_every_search_object(
+    scratch_engine: AsyncEngine,
+) -> None:
+    before = ScriptDirectory.from_config(alembic_config()).get_revision(REVISION).down_revision
+    assert isinstance(before, str)
+    await migrate(scratch_engine, "upgrade", before)
+    await add_listed_product(scratch_engine, "Nan highland robusta")
+
+    await migrate(scratch_engine, "upgrade", REVISION)
+    created = await search_objects(scratch_engine)
+    found = await matches(scratch_engine, "robusta")
+    await migrate(scratch_engine, "downgrade", before)
+    left = await search_objects(scratch_engine)
+    await migrate(scratch_engine, "upgrade", REVISION)
+    found_again = await matches(scratch_engine, "highland")
+
+    expected = {f"index {name}" for name in index.INDEXES - {index.SEARCH_VECTOR_INDEX}}
+    if scratch_engine.dialect.name == "postgresql":
+        expected |= {"column search_vector", f"index {index.SEARCH_VECTOR_INDEX}"}
+    else:
+        expected |= set(index.SQLITE_TABLES) | {
+            f"trigger {index.FTS_TABLE}_after_{event}" for event in ("insert", "update", "delete")
+        }
+    assert created == expected
+    assert left == set()
+    assert (found, found_again) == (1, 1)
