@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DATABASE_URL ?= sqlite+aiosqlite:///./teikei.db
 
-.PHONY: install migrate demo run lapse test lint format clean
+.PHONY: install migrate demo run lapse test lint format clean bench
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,10 +27,13 @@ run: demo
 
 # Daily job: lapse agreements not fully paid by their due date and refund their payers.
 lapse: migrate
-	$(BIN)/python -m app.payments.lapse
+	$(BIN)/python -m app.worker lapse
 
 test: install
 	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/catalogue.py
 
 lint: install
 	$(BIN)/ruff check .

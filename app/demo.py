@@ -11,6 +11,8 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+import app.models  # noqa: F401  (every table known, so every foreign key resolves)
+from app import demo_catalogue
 from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.agreements import service as agreements
@@ -148,6 +150,7 @@ async def load(session: AsyncSession) -> bool:
     consumers = [await _consumer_group(session, demo, password_hash) for demo in CONSUMER_GROUPS]
     producers_built = [await _producer_group(session, demo, password_hash) for demo in PRODUCER_GROUPS]
     await _season_in_progress(session, consumers[0], producers_built[0])
+    await _catalogue(session, password_hash)
     return True
 
 
@@ -298,6 +301,14 @@ async def _season_in_progress(session: AsyncSession, consumers: BuiltGroup, farm
             host=GatheringHostCreate(producer_group_id=farmers.id),
         ),
     )
+
+
+async def _catalogue(session: AsyncSession, password_hash: str) -> None:
+    admin = await _user(session, "admin", "Catalogue administrator", password_hash)
+    (await session.get_one(User, admin.user_id)).is_admin = True
+    keys = [seller.key for seller in demo_catalogue.SELLERS] + [key for key, *_ in demo_catalogue.BUYERS]
+    owners = {key: await _user(session, key, key.title(), password_hash) for key in keys}
+    await demo_catalogue.load(session, admin, owners)
 
 
 async def main() -> None:

@@ -4,10 +4,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import demo
 from app.accounts.models import User
 from app.agreements.models import Agreement, AgreementStatus
+from app.catalogue.models import ExchangeRate, Product, ProductCertification
+from app.core.schemas import ASEAN_COUNTRIES
 from app.groups.models import ConsumerGroup, GroupStatus, Membership
 from app.harvests.models import Allocation, Harvest, HarvestLine, Surplus
 from app.ledger.models import AccountKind, LedgerAccount, LedgerEntry
 from app.producers.models import ProducerGroup
+from app.trade.models import TradeOrder, TradeOrderStatus
 
 
 async def test_demo_loads_once_and_shows_groups_in_several_asean_countries(session: AsyncSession) -> None:
@@ -47,3 +50,24 @@ async def test_demo_has_a_season_in_progress_paid_in_full_with_two_harvests_allo
     assert received == agreement.total_price_minor == 8_760_000
     assert len(harvests) == 2
     assert (allocated or 0) + (surplus or 0) == delivered
+
+
+async def test_demo_catalogue_spans_six_asean_countries_with_rates_and_an_order_in_every_state(
+    session: AsyncSession,
+) -> None:
+    await demo.load(session)
+
+    products = (await session.scalars(select(Product))).all()
+    statuses = set((await session.scalars(select(TradeOrder.status))).all())
+    pairs = {(rate.base, rate.quote) for rate in (await session.scalars(select(ExchangeRate))).all()}
+    expired = await session.scalar(
+        select(func.count())
+        .select_from(ProductCertification)
+        .where(ProductCertification.expires_on < func.current_date())
+    )
+    assert len(products) >= 24
+    assert len({p.origin_country for p in products} & ASEAN_COUNTRIES) >= 6
+    assert {p.currency for p in products} >= {"THB", "VND", "IDR", "PHP"}
+    assert {("THB", "USD"), ("THB", "EUR"), ("THB", "JPY"), ("THB", "VND")} <= pairs
+    assert statuses == set(TradeOrderStatus)
+    assert expired
