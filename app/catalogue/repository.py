@@ -98,17 +98,6 @@ async def get_listed_product_for_update(session: AsyncSession, product_id: UUID)
     return await session.scalar(statement.execution_options(populate_existing=True))
 
 
-async def products_page(
-    session: AsyncSession, *, seller_id: UUID | None = None, limit: int, cursor: str | None
-) -> CursorPage:
-    """Listed products, newest first. The one listing query of the catalogue: filters, search and sorts
-    are added here as keyword arguments, so the public list and any later search share it."""
-    statement = listed_products()
-    if seller_id is not None:
-        statement = statement.where(Product.seller_id == seller_id)
-    return await newest_first(session, statement, Product, limit=limit, cursor=cursor)
-
-
 # Exchange rates
 
 

@@ -67,7 +67,7 @@ from app.core.db import utc_now
 from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
 from app.core.quantity import Unit
-from app.core.schemas import ASEAN_COUNTRIES, Page
+from app.core.schemas import ASEAN_COUNTRIES
 from app.groups import repository as groups_repository
 from app.producers import repository as producers_repository
 
@@ -288,15 +288,6 @@ async def read_product(session: AsyncSession, product_id: UUID, *, currency: str
     if currency is not None and currency != product.currency:
         display = await display_prices(session, product, currency)
     return product_read(product, display)
-
-
-async def list_products(
-    session: AsyncSession, *, seller_id: UUID | None, limit: int, cursor: str | None
-) -> Page[ProductRead]:
-    page = await repository.products_page(session, seller_id=seller_id, limit=limit, cursor=cursor)
-    return Page[ProductRead](
-        data=[product_read(product) for product in page.rows], has_more=page.has_more, next_cursor=page.next_cursor
-    )
 
 
 async def _locked_product(session: AsyncSession, product_id: UUID) -> Product:
