@@ -9,7 +9,6 @@ import uuid
 import structlog
 from fastapi.routing import iter_route_contexts
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import unexpected_error_response
@@ -55,16 +54,24 @@ class Metrics:
         return generate_latest(self.registry), CONTENT_TYPE_LATEST
 
 
-def route_template(scope: Scope) -> str:
-    """The path template (`/v1/consumer-groups/{group_id}`), so metrics do not explode per id."""
-    # FastAPI keeps included routers nested (app.router.routes holds one entry per router, without a
-    # path); iter_route_contexts flattens them with their prefixes, as the OpenAPI generator does.
-    app = scope.get("app")
-    for route in iter_route_contexts(getattr(app, "routes", [])):
-        match, _ = route.matches(scope)
-        if match == Match.FULL:
-            return str(route.path_format or "unmatched")
-    return "unmatched"
+class RouteTemplates:
+    """The path template of the route that served a request (`/v1/consumer-groups/{group_id}`), so metrics
+    do not explode per id. Routing leaves the route in `scope["route"]`, but a route of an included router
+    knows only its own prefix; iter_route_contexts gives the full templates, as for OpenAPI. Built once,
+    on the first request, instead of matching every route again per request."""
+
+    def __init__(self) -> None:
+        self.by_route: dict[int, str] | None = None
+
+    def __call__(self, scope: Scope) -> str:
+        if self.by_route is None:
+            routes = getattr(scope.get("app"), "routes", [])
+            self.by_route = {
+                id(context.original_route): context.path_format or "unmatched"
+                for context in iter_route_contexts(routes)
+            }
+        route = scope.get("route")
+        return self.by_route.get(id(route), "unmatched") if route is not None else "unmatched"
 
 
 class RequestContextMiddleware:
@@ -74,6 +81,7 @@ class RequestContextMiddleware:
         self.app = app
         self.metrics = metrics
         self.logger = structlog.get_logger("teikei.access")
+        self.route_template = RouteTemplates()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -106,7 +114,7 @@ class RequestContextMiddleware:
             await unexpected_error_response()(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
-            route = route_template(scope)
+            route = self.route_template(scope)
             self.metrics.requests.labels(scope["method"], route, str(status)).inc()
             self.metrics.latency.labels(scope["method"], route).observe(elapsed)
             self.logger.info(
