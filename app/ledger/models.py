@@ -46,7 +46,7 @@ class LedgerAccount(Base):
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     agreement_id: Mapped[UUID | None] = mapped_column(ForeignKey("agreement.id"), index=True)
     # Its foreign key to trade_order is declared by app.trade.models (see there why).
-    trade_order_id: Mapped[UUID | None] = mapped_column(index=True)
+    trade_order_id: Mapped[UUID | None] = mapped_column(ForeignKey("trade_order.id"), index=True)
     kind: Mapped[AccountKind] = mapped_column(Enum(AccountKind, native_enum=False, length=32))
     owner_id: Mapped[UUID] = mapped_column()  # the household, group or trading organisation
     currency: Mapped[str] = mapped_column(String(3))
@@ -65,7 +65,7 @@ class LedgerTransaction(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     agreement_id: Mapped[UUID | None] = mapped_column(ForeignKey("agreement.id"))
-    trade_order_id: Mapped[UUID | None] = mapped_column()  # foreign key: see LedgerAccount.trade_order_id
+    trade_order_id: Mapped[UUID | None] = mapped_column(ForeignKey("trade_order.id"))
     kind: Mapped[str] = mapped_column(String(32))  # household_to_group, group_to_producer, prefinance, ...
     method: Mapped[str | None] = mapped_column(String(50))
     reference: Mapped[str | None] = mapped_column(String(200))

@@ -14,17 +14,14 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     String,
-    Table,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
 from app.core.quantity import Unit
-from app.ledger.models import LedgerAccount, LedgerTransaction
 
 # Fairtrade: the buyer pre-finances up to 60% of the order value when the producers ask (Fairtrade
 # Trader Standard, pre-finance). WFTO: the buyer grants at least 50% when asked (WFTO principle 3).
@@ -172,14 +169,3 @@ class TradeOrderEvent(Base):
     user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
     note: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
-
-
-# The ledger's trade_order_id columns get their foreign keys here rather than in app.ledger.models: the
-# ledger sits below trade and must not need this module. A foreign key to a table missing from the
-# metadata fails every flush of its model, so a script that posts agreements' money without loading
-# trade orders (python -m app.demo, python -m app.worker lapse) would break. app.models loads both,
-# so Alembic and the tests see the complete schema.
-for _ledger_model in (LedgerAccount, LedgerTransaction):
-    _ledger_table = _ledger_model.__table__
-    assert isinstance(_ledger_table, Table)
-    _ledger_table.append_constraint(ForeignKeyConstraint(["trade_order_id"], [TradeOrder.__table__.c.id]))
