@@ -234,6 +234,26 @@ async def test_metrics_label_a_path_with_an_id_by_its_template(app: FastAPI) -> 
     assert "77b1d0" not in response.text
 
 
+async def test_every_operation_is_routed_to_its_endpoint(app: FastAPI) -> None:
+    """Routers turn away paths none of their routes could match (app/core/routing.py): none may turn
+    away one of its own."""
+    misrouted = []
+    async with client_for(app) as client:
+        for route in iter_route_contexts(app.routes):
+            if not isinstance(route.original_route, APIRoute):
+                continue
+            path = re.sub(r"\{[^}]+\}", "00000000-0000-4000-8000-000000000001", route.path_format or "")
+            for method in route.methods or ():
+                response = await client.request(method, path)
+                unrouted = response.status_code == 405 or (
+                    response.status_code == 404 and response.json()["code"] == "not-found"
+                )
+                if unrouted:
+                    misrouted.append(f"{method} {path}")
+
+    assert misrouted == []
+
+
 def test_every_operation_has_a_unique_id_a_tag_and_problem_errors(app: FastAPI) -> None:
     operations = [
         (f"{method.upper()} {path}", operation)
@@ -292,3 +312,19 @@ async def test_a_body_over_the_limit_is_refused_with_413(
     assert response.status_code == 413
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
     assert response.json()["code"] == "payload-too-large"
+
+
+async def test_a_database_that_refuses_connections_answers_503_problem(
+    settings: Settings, unreachable_session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    if settings.database_url.startswith("sqlite"):
+        pytest.skip("a SQLite file that cannot be opened is a broken deployment (500), not an outage")
+    app = create_app(settings, session_factory=unreachable_session_factory)
+
+    async with client_for(app) as client:
+        response = await client.get("/v1/exchange-rates")
+
+    assert response.status_code == 503
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert response.headers["retry-after"] == "1"
+    assert response.json()["code"] == "database-unavailable"

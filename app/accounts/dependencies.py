@@ -14,7 +14,8 @@ from app.core.errors import NotAuthenticated
 oauth2 = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 
-def get_app_settings(request: Request) -> Settings:
+# Async although they only read app.state: FastAPI runs a plain function dependency in a worker thread.
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
@@ -33,7 +34,7 @@ async def get_principal(
 CurrentUser = Annotated[Principal, Depends(get_principal)]
 
 
-def get_login_throttle(request: Request) -> service.LoginThrottle:
+async def get_login_throttle(request: Request) -> service.LoginThrottle:
     throttle: service.LoginThrottle = request.app.state.login_throttle
     return throttle
 

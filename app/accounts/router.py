@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Form, status
+from fastapi import Form, status
 
 from app.accounts import service
 from app.accounts.dependencies import AppSettings, CurrentUser, LoginThrottle
@@ -8,8 +8,9 @@ from app.accounts.errors import EmailTaken, InvalidCredentials, InvalidToken, Re
 from app.accounts.schemas import LoginForm, RefreshCreate, TokenRead, UserCreate, UserRead
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
+from app.core.routing import DomainRouter
 
-router = APIRouter(tags=["accounts"])
+router = DomainRouter(tags=["accounts"])
 
 
 @router.post(

@@ -4,7 +4,7 @@ a login; an agreement is visible to its two groups only."""
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.agreements import errors, service
@@ -24,10 +24,11 @@ from app.core.http import etag_for
 from app.core.money import InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.quantity import InvalidQuantity
+from app.core.routing import DomainRouter
 from app.core.schemas import Page
 from app.groups.errors import GroupNotFound, HouseholdNotFound, NotCoordinator
 
-router = APIRouter(prefix="/agreements", tags=["agreements"], responses=problem_responses(NotAuthenticated))
+router = DomainRouter(prefix="/agreements", tags=["agreements"], responses=problem_responses(NotAuthenticated))
 
 TERMS_PROBLEMS = (
     errors.PlanNotFound,

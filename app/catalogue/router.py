@@ -4,7 +4,7 @@ frontends show them); trading organisations are for logged-in users; every write
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.catalogue import errors, service
@@ -24,19 +24,21 @@ from app.catalogue.schemas import (
 from app.catalogue.search import errors as search_errors
 from app.catalogue.search import service as search_service
 from app.catalogue.search.schemas import ProductSearch, ProductSummaryRead
-from app.core.db import DbSession
+from app.core.db import DbSession, ReadSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
 from app.core.money import CurrencyCode, InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.quantity import InvalidQuantity
+from app.core.query import query_model, query_parameters
+from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Page
 
-organisations_router = APIRouter(
+organisations_router = DomainRouter(
     prefix="/trading-organisations", tags=["trading organisations"], responses=problem_responses(NotAuthenticated)
 )
-products_router = APIRouter(prefix="/catalogue/products", tags=["catalogue"])
-rates_router = APIRouter(prefix="/exchange-rates", tags=["exchange rates"])
+products_router = DomainRouter(prefix="/catalogue/products", tags=["catalogue"])
+rates_router = DomainRouter(prefix="/exchange-rates", tags=["exchange rates"])
 
 LISTING_PROBLEMS = (
     errors.InvalidGtin,
@@ -178,8 +180,11 @@ async def create_catalogue_product(
         search_errors.PriceNeedsCurrency,
         search_errors.PriceRangeEmpty,
     ),
+    openapi_extra={"parameters": query_parameters(ProductSearch)},
 )
-async def list_catalogue_products(session: DbSession, search: Annotated[ProductSearch, Query()]) -> Response:
+async def list_catalogue_products(
+    session: ReadSession, search: Annotated[ProductSearch, Depends(query_model(ProductSearch))]
+) -> Response:
     """Browse and search listed products: full text, filters, sorts and prices in your currency; no login needed."""
     page = await search_service.search_products(session, search)
     # Validated once while building the page; returning a Response skips FastAPI's second validation.
@@ -193,7 +198,7 @@ async def list_catalogue_products(session: DbSession, search: Annotated[ProductS
 )
 async def read_catalogue_product(
     product_id: UUID,
-    session: DbSession,
+    session: ReadSession,
     response: Response,
     currency: Annotated[
         CurrencyCode | None,
@@ -268,7 +273,7 @@ async def create_exchange_rate(
 
 @rates_router.get("", response_model=Page[ExchangeRateRead], responses=problem_responses(InvalidCursor))
 async def list_exchange_rates(
-    session: DbSession,
+    session: ReadSession,
     base: Annotated[CurrencyCode | None, Query()] = None,
     quote: Annotated[CurrencyCode | None, Query()] = None,
     limit: Limit = 20,

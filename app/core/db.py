@@ -8,7 +8,7 @@ from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
@@ -53,6 +53,9 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+POOL_RECYCLE_SECONDS = 1800  # below the idle timeouts of common proxies and firewalls
+
+
 def create_engine(database_url: str, *, pool: bool = True) -> AsyncEngine:
     options: dict[str, Any] = {}
     if not pool:
@@ -60,7 +63,9 @@ def create_engine(database_url: str, *, pool: bool = True) -> AsyncEngine:
     if database_url.startswith("sqlite"):
         options["connect_args"] = {"timeout": 30}
     else:
-        options["pool_pre_ping"] = True
+        # No pre-ping: asyncpg's costs three round trips per checkout. A connection lost meanwhile
+        # fails its request with a 503 (errors.render_lost_database) and the pool renews itself.
+        options["pool_recycle"] = POOL_RECYCLE_SECONDS
     engine = create_async_engine(database_url, **options)
     if engine.dialect.name == "sqlite":
         use_sqlite_write_locks(engine)
@@ -85,11 +90,39 @@ def use_sqlite_write_locks(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Readers take no lock up front: under WAL they read a snapshot while a writer works.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+READ_ONLY = "teikei_read_only"  # an execution option of the read sessions' connections
+
+
+class ReadOnlySession(Session):
+    """A session that refuses to write: it has no transaction to make changes atomic."""
+
+
+@event.listens_for(ReadOnlySession, "before_flush")
+def _refuse_changes(session: Session, *_: Any) -> None:
+    raise RuntimeError("A read session cannot write; use DbSession for requests that change data.")
+
+
+def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions for requests that only read.
+
+    On PostgreSQL they run in autocommit, so a read sends no BEGIN and COMMIT, two round trips of the
+    three a one-query request made; each statement reads its own snapshot, so a handler that needs
+    several statements to agree must use DbSession. On SQLite they begin a deferred transaction (one
+    snapshot for the whole request), so reads run side by side instead of queueing for the write lock.
+    """
+    if engine.dialect.name == "postgresql":
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+    engine = engine.execution_options(**{READ_ONLY: True})
+    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ReadOnlySession)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -106,6 +139,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
         await session.commit()
 
 
+async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
+    session_factory: async_sessionmaker[AsyncSession] = request.app.state.read_session_factory
+    async with session_factory() as session:
+        yield session
+
+
 # scope="function": the commit happens before the response is sent, so a 2xx means stored.
-# Use only this alias; Depends(get_session) without the scope would open a second session.
+# Use only these aliases; Depends(get_session) without the scope would open a second session.
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
+# For handlers that only read, and whose statements need not share one snapshot on PostgreSQL.
+ReadSession = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

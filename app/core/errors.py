@@ -8,6 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -168,6 +169,24 @@ def allowed_methods(request: Request) -> list[str]:
     return sorted(methods)
 
 
+async def render_lost_database(_: Request, exc: Exception) -> JSONResponse:
+    """The database connection broke or could not be made: the request is worth sending again.
+
+    Pooled connections are not pinged before use (on asyncpg a ping is three round trips), so after
+    the database restarts the first request on each stale connection lands here; the pool then drops
+    every connection older than the failure. Nothing of the request was stored: its transaction died
+    with the connection."""
+    if isinstance(exc, DBAPIError) and not exc.connection_invalidated:
+        raise exc  # a bug, not an outage: the middleware logs it and answers 500
+    return problem(
+        503,
+        "database-unavailable",
+        "The database does not answer",
+        "The connection to the database was lost; nothing was stored. Send the request again.",
+        {"Retry-After": "1"},
+    )
+
+
 def unexpected_error_response() -> JSONResponse:
     return problem(
         500,
@@ -181,6 +200,9 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, render_domain_error)
     app.add_exception_handler(RequestValidationError, render_validation_error)
     app.add_exception_handler(StarletteHTTPException, render_http_error)
+    app.add_exception_handler(DBAPIError, render_lost_database)
+    # asyncpg raises a bare ConnectionRefusedError when the server does not accept connections.
+    app.add_exception_handler(ConnectionError, render_lost_database)
 
 
 PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}

@@ -5,13 +5,14 @@ for the groups concerned alone, and read as not found to anyone else."""
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Day, Page
 from app.gatherings import errors, service
 from app.gatherings.models import GatheringKind
@@ -25,8 +26,8 @@ from app.gatherings.schemas import (
 )
 
 AUTHENTICATED = problem_responses(NotAuthenticated)
-router = APIRouter(prefix="/events", tags=["events"], responses=AUTHENTICATED)
-messages_router = APIRouter(prefix="/agreements", tags=["agreement messages"], responses=AUTHENTICATED)
+router = DomainRouter(prefix="/events", tags=["events"], responses=AUTHENTICATED)
+messages_router = DomainRouter(prefix="/agreements", tags=["agreement messages"], responses=AUTHENTICATED)
 
 
 # Events

@@ -3,13 +3,14 @@
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Page
 from app.groups import errors, service
 from app.groups.models import GroupStatus
@@ -32,8 +33,8 @@ from app.groups.schemas import (
 )
 
 AUTHENTICATED = problem_responses(NotAuthenticated)
-households_router = APIRouter(tags=["households"], responses=AUTHENTICATED)
-router = APIRouter(prefix="/consumer-groups", tags=["consumer groups"], responses=AUTHENTICATED)
+households_router = DomainRouter(tags=["households"], responses=AUTHENTICATED)
+router = DomainRouter(prefix="/consumer-groups", tags=["consumer groups"], responses=AUTHENTICATED)
 
 
 # Households

@@ -4,13 +4,14 @@ Every route needs a logged-in user; all of it is the two groups' business alone.
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import Query, Request, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.routing import DomainRouter
 from app.core.schemas import Day, Page
 from app.harvests import errors
 from app.harvests.schemas import (
@@ -26,7 +27,7 @@ from app.harvests.schemas import (
 from app.harvests.service import absences, deliveries, pickup_lists
 from app.harvests.service import surplus as surplus_service
 
-router = APIRouter(tags=["harvests"], responses=problem_responses(NotAuthenticated))
+router = DomainRouter(tags=["harvests"], responses=problem_responses(NotAuthenticated))
 
 CSV_MEDIA_TYPE = "text/csv"
 CSV_EXAMPLE = "household,crop,variety,unit,quantity\r\nChaiyaporn family,Rice,Hom Mali,kg,3.000\r\n"

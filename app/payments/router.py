@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import APIRouter, status
+from fastapi import status
 from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import CurrentUser
@@ -11,11 +11,12 @@ from app.core import idempotency
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.money import InvalidAmount
+from app.core.routing import DomainRouter
 from app.groups.errors import HouseholdNotFound, NotCoordinator
 from app.payments import errors, service
 from app.payments.schemas import LedgerRead, PaymentCreate, PaymentRead, StatementRead
 
-router = APIRouter(tags=["payments"], responses=problem_responses(NotAuthenticated))
+router = DomainRouter(tags=["payments"], responses=problem_responses(NotAuthenticated))
 
 
 @router.post(

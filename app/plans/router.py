@@ -4,19 +4,20 @@ readable by all of them, drafts by the producer group alone."""
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Day, Name, Page
 from app.plans import errors, service
 from app.plans.models import PlanStatus, ProductionPlan
 from app.plans.schemas import PlanCreate, PlanRead
 
-router = APIRouter(tags=["production plans"], responses=problem_responses(NotAuthenticated))
+router = DomainRouter(tags=["production plans"], responses=problem_responses(NotAuthenticated))
 
 
 def _with_etag(plan: ProductionPlan, response: Response) -> PlanRead:

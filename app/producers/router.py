@@ -4,13 +4,14 @@ readable by any of them, the farming households and coordinators by the group al
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
+from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Page
 from app.producers import errors, service
 from app.producers.schemas import (
@@ -24,7 +25,9 @@ from app.producers.schemas import (
     ProducerGroupRead,
 )
 
-router = APIRouter(prefix="/producer-groups", tags=["producer groups"], responses=problem_responses(NotAuthenticated))
+router = DomainRouter(
+    prefix="/producer-groups", tags=["producer groups"], responses=problem_responses(NotAuthenticated)
+)
 
 
 # Producer groups

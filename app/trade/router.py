@@ -5,7 +5,7 @@ from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from app.core.http import etag_for
 from app.core.money import InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.quantity import InvalidQuantity
+from app.core.routing import DomainRouter
 from app.core.schemas import Page
 from app.trade import errors
 from app.trade.models import TradeOrderStatus, Transition
@@ -41,7 +42,7 @@ from app.trade.schemas import (
 )
 from app.trade.service import lifecycle, payments, reading
 
-router = APIRouter(prefix="/trade-orders", tags=["trade orders"], responses=problem_responses(NotAuthenticated))
+router = DomainRouter(prefix="/trade-orders", tags=["trade orders"], responses=problem_responses(NotAuthenticated))
 
 KEY_PROBLEMS = (
     idempotency.IdempotencyKeyMissing,

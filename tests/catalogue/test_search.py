@@ -21,9 +21,11 @@ from app.catalogue.models import (
     TradingOrganisation,
 )
 from app.catalogue.search import index, query
-from app.catalogue.search.schemas import ProductSort, ProductSummaryRead
+from app.catalogue.search.schemas import ProductSearch, ProductSort, ProductSummaryRead
+from app.core.config import Settings
 from app.core.quantity import Unit
 from app.core.schemas import Page
+from app.main import create_app
 from tests.catalogue.builders import assert_problem, create_organisation, create_rate, today
 from tests.factories import create_user
 
@@ -238,6 +240,32 @@ async def test_the_full_text_query_uses_the_index(session: AsyncSession, shop: S
     else:
         plan = "\n".join(row[-1] for row in await explain(session, f"EXPLAIN QUERY PLAN {sql}"))
         assert f"{index.FTS_TABLE} VIRTUAL TABLE INDEX" in plan
+
+
+async def test_a_country_and_a_category_are_browsed_along_their_own_index(session: AsyncSession, shop: Shop) -> None:
+    countries, categories = ("TH", "VN", "ID", "PH"), (ProductCategory.rice, ProductCategory.coffee)
+    rows = [
+        product_row(shop, name=f"Product {n}")
+        | {"origin_country": countries[n % 4], "category": categories[n // 4 % 2], "created_at": START + timedelta(n)}
+        for n in range(2_000)
+    ]
+    await session.execute(insert(Product), rows)
+    dialect = session.get_bind().dialect
+    prepared = query.prepare(
+        dialect.name,
+        query.Search(sort=ProductSort.newest, limit=20, today=today(), country="VN", category=ProductCategory.coffee),
+    )
+    assert prepared is not None
+    statement = prepared[0].params(prepared[1])
+    sql = str(statement.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+    if dialect.name == "postgresql":
+        await session.execute(text("ANALYZE product"))
+        plan = "\n".join(row[0] for row in await explain(session, f"EXPLAIN {sql}"))
+    else:
+        await session.execute(text("ANALYZE"))
+        plan = "\n".join(row[-1] for row in await explain(session, f"EXPLAIN QUERY PLAN {sql}"))
+    assert index.COUNTRY_CATEGORY_INDEX in plan, plan
 
 
 # Filters
@@ -518,3 +546,37 @@ async def test_a_search_that_cannot_be_answered_is_refused(
     response = await client.get(URL, params=params)
 
     assert_problem(response, 422, code)
+
+
+async def test_an_invalid_parameter_is_named_in_the_problem(client: AsyncClient) -> None:
+    response = await client.get(URL, params={"limit": "0", "country": "thailand"})
+
+    assert_problem(response, 422, "validation-failed")
+    assert {tuple(error["loc"]) for error in response.json()["errors"]} == {("query", "limit"), ("query", "country")}
+
+
+async def test_a_repeated_parameter_counts_once_by_its_last_value(
+    client: AsyncClient, assorted: dict[str, Product]
+) -> None:
+    response = await client.get(f"{URL}?country=VN&country=TH")
+
+    assert response.status_code == 200
+    assert {product["name"] for product in response.json()["data"]} == {"Thai Coffee", "Thai Tea"}
+
+
+def test_every_search_parameter_is_documented(settings: Settings) -> None:
+    operation = create_app(settings).openapi()["paths"][URL]["get"]
+    documented = {parameter["name"]: parameter for parameter in operation["parameters"]}
+
+    assert set(documented) == set(ProductSearch.model_fields)
+    assert all(parameter["in"] == "query" and not parameter["required"] for parameter in documented.values())
+    # Enums are written in place, not referenced: the search's own enums are in no other schema.
+    assert documented["sort"]["schema"]["anyOf"][0]["enum"] == [sort.value for sort in ProductSort]
+    assert documented["limit"]["schema"] == {
+        "default": 20,
+        "description": "Page size, 1 to 100.",
+        "maximum": 100,
+        "minimum": 1,
+        "title": "Limit",
+        "type": "integer",
+    }

@@ -125,7 +125,8 @@ async def test_the_upgrade_indexes_listed_products_and_the_downgrade_removes_eve
     await migrate(scratch_engine, "upgrade", REVISION)
     found_again = await matches(scratch_engine, "highland")
 
-    expected = {f"index {name}" for name in index.INDEXES - {index.SEARCH_VECTOR_INDEX}}
+    # The country-and-category index came with the next migration.
+    expected = {f"index {name}" for name in index.INDEXES - {index.SEARCH_VECTOR_INDEX, index.COUNTRY_CATEGORY_INDEX}}
     if scratch_engine.dialect.name == "postgresql":
         expected |= {"column search_vector", f"index {index.SEARCH_VECTOR_INDEX}"}
     else:

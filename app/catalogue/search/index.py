@@ -1,4 +1,5 @@
-"""The search's database objects that live outside the ORM models, created by migration 94a390befbb1.
+"""The search's database objects that live outside the ORM models, created by migrations 94a390befbb1
+and 189c87914025.
 
 SQLite: `product_fts`, an FTS5 table over the names and descriptions of listed products, with the
 shadow tables FTS5 keeps beside it, filled by triggers on `product`. PostgreSQL: `product.search_vector`,
@@ -14,7 +15,8 @@ SEARCH_VECTOR_INDEX = "ix_product_search_vector"
 PRICE_INDEX = "ix_product_status_currency_price"
 CATEGORY_INDEX = "ix_product_status_category_created"
 COUNTRY_INDEX = "ix_product_status_country_created"
-INDEXES = frozenset({SEARCH_VECTOR_INDEX, PRICE_INDEX, CATEGORY_INDEX, COUNTRY_INDEX})
+COUNTRY_CATEGORY_INDEX = "ix_product_status_country_category_created"
+INDEXES = frozenset({SEARCH_VECTOR_INDEX, PRICE_INDEX, CATEGORY_INDEX, COUNTRY_INDEX, COUNTRY_CATEGORY_INDEX})
 
 
 def is_search_object(name: str | None, type_: str, parent_names: dict[str, str | None]) -> bool:

@@ -10,6 +10,7 @@
   (converted price, then price and id). Every order is a keyset: see cursor.py."""
 
 import unicodedata
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -107,7 +108,11 @@ async def search_products(session: AsyncSession, search: ProductSearch) -> Page[
             after=_after(sort, position.key, dialect) if position else None,
         ),
     )
-    rows = (await session.execute(*prepared)).all() if prepared is not None else []
+    rows: Sequence[query.SearchRow] = ()
+    if prepared is not None:
+        # Columns, not entities: on the session's connection the rows skip the ORM's loading machinery.
+        connection = await session.connection()
+        rows = (await connection.execute(*prepared)).all()
 
     page_rows = rows[: search.limit]
     next_cursor = None
