@@ -4,7 +4,7 @@ frontends show them); trading organisations are for logged-in users; every write
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Query, Response, status
+from fastapi import Depends, Query, Request, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.catalogue import errors, service
@@ -24,7 +24,7 @@ from app.catalogue.schemas import (
 from app.catalogue.search import errors as search_errors
 from app.catalogue.search import service as search_service
 from app.catalogue.search.schemas import ProductSearch, ProductSummaryRead
-from app.core.db import DbSession, ReadSession
+from app.core.db import DbSession, ReadSession, read_connection
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
 from app.core.money import CurrencyCode, InvalidAmount
@@ -183,10 +183,13 @@ async def create_catalogue_product(
     openapi_extra={"parameters": query_parameters(ProductSearch)},
 )
 async def list_catalogue_products(
-    session: ReadSession, search: Annotated[ProductSearch, Depends(query_model(ProductSearch))]
+    request: Request, search: Annotated[ProductSearch, Depends(query_model(ProductSearch))]
 ) -> Response:
     """Browse and search listed products: full text, filters, sorts and prices in your currency; no login needed."""
-    page = await search_service.search_products(session, search)
+    # Opened here rather than by a dependency: FastAPI's machinery for a yielding dependency cost a
+    # twentieth of this request's CPU.
+    async with read_connection(request) as connection:
+        page = await search_service.search_products(connection, search)
     # Validated once while building the page; returning a Response skips FastAPI's second validation.
     return Response(page.model_dump_json(), media_type="application/json")
 

@@ -12,6 +12,11 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = "sqlite+aiosqlite:///./teikei.db"
+    # Connections each process keeps open, and how many more it may open at a peak (closed again on
+    # return). Size the pool for the requests a process serves at once: a connection opened per peak
+    # costs a handshake and loses its prepared statements.
+    database_pool_size: int = Field(default=15, ge=1)
+    database_max_overflow: int = Field(default=5, ge=0)
     # The default key is for development only; production refuses to start with it.
     jwt_secret: SecretStr = SecretStr("development-secret-change-me-0123456789abcdef")
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)

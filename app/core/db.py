@@ -1,13 +1,14 @@
 """Declarative base, engine set-up for SQLite and PostgreSQL, and the request's single transaction."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
@@ -56,10 +57,11 @@ class UtcDateTime(TypeDecorator[datetime]):
 POOL_RECYCLE_SECONDS = 1800  # below the idle timeouts of common proxies and firewalls
 
 
-def create_engine(database_url: str, *, pool: bool = True) -> AsyncEngine:
-    options: dict[str, Any] = {}
-    if not pool:
-        options["poolclass"] = NullPool
+def create_engine(database_url: str, *, pool: bool = True, pool_size: int = 15, max_overflow: int = 5) -> AsyncEngine:
+    """The engine; `pool=False` for one-off commands, which need no connection kept open."""
+    options: dict[str, Any] = (
+        {"pool_size": pool_size, "max_overflow": max_overflow} if pool else {"poolclass": NullPool}
+    )
     if database_url.startswith("sqlite"):
         options["connect_args"] = {"timeout": 30}
     else:
@@ -111,18 +113,35 @@ def _refuse_changes(session: Session, *_: Any) -> None:
     raise RuntimeError("A read session cannot write; use DbSession for requests that change data.")
 
 
-def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Sessions for requests that only read.
+def read_engine(engine: AsyncEngine) -> AsyncEngine:
+    """The engine's pool, for requests that only read.
 
-    On PostgreSQL they run in autocommit, so a read sends no BEGIN and COMMIT, two round trips of the
-    three a one-query request made; each statement reads its own snapshot, so a handler that needs
-    several statements to agree must use DbSession. On SQLite they begin a deferred transaction (one
-    snapshot for the whole request), so reads run side by side instead of queueing for the write lock.
-    """
+    On PostgreSQL its connections run in autocommit, so a read sends no BEGIN and COMMIT, two round
+    trips of the three a one-query request made; each statement reads its own snapshot, so a handler
+    that needs several statements to agree must use DbSession. On SQLite they begin a deferred
+    transaction (one snapshot for the whole request), so reads run side by side instead of queueing
+    for the write lock."""
     if engine.dialect.name == "postgresql":
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
-    engine = engine.execution_options(**{READ_ONLY: True})
-    return async_sessionmaker(engine, expire_on_commit=False, sync_session_class=ReadOnlySession)
+    return engine.execution_options(**{READ_ONLY: True})
+
+
+def create_read_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(read_engine(engine), expire_on_commit=False, sync_session_class=ReadOnlySession)
+
+
+ReadConnections = Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+
+
+def read_connections_of(session_factory: async_sessionmaker[AsyncSession]) -> ReadConnections:
+    """Connections that see what the factory's sessions see: in tests, their rolled-back transaction."""
+
+    @asynccontextmanager
+    async def connect() -> AsyncIterator[AsyncConnection]:
+        async with session_factory() as session:
+            yield await session.connection()
+
+    return connect
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -145,8 +164,16 @@ async def get_read_session(request: Request) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+def read_connection(request: Request) -> AbstractAsyncContextManager[AsyncConnection]:
+    """A connection from read_engine, for a handler that opens it itself (`async with`): a query of
+    columns, not entities, needs no session around it."""
+    connect: ReadConnections = request.app.state.read_connections
+    return connect()
+
+
 # scope="function": the commit happens before the response is sent, so a 2xx means stored.
 # Use only these aliases; Depends(get_session) without the scope would open a second session.
 DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
-# For handlers that only read, and whose statements need not share one snapshot on PostgreSQL.
+# For handlers that only read, and whose statements need not share one snapshot on PostgreSQL (see
+# read_engine); read_connection() is the same without a session.
 ReadSession = Annotated[AsyncSession, Depends(get_read_session, scope="function")]

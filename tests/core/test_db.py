@@ -1,17 +1,18 @@
 """The request's sessions against a real database: read sessions, and a connection lost under the pool."""
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from datetime import date
 
 import pytest
 from httpx import ASGITransport, AsyncClient
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.catalogue.models import ExchangeRate
 from app.core.config import Settings
-from app.core.db import create_engine, create_read_session_factory
+from app.core.db import create_engine, create_read_session_factory, read_engine
 from app.main import create_app
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -25,21 +26,30 @@ async def own_engine(database_url: str, engine: AsyncEngine) -> AsyncIterator[As
     await own.dispose()
 
 
-@pytest.fixture
-def read_sessions(own_engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return create_read_session_factory(own_engine)
+Reader = AsyncSession | AsyncConnection
+OpenReader = Callable[[], AbstractAsyncContextManager[Reader]]
 
 
-async def test_read_session_refuses_to_write(read_sessions: async_sessionmaker[AsyncSession]) -> None:
-    async with read_sessions() as session:
+@pytest.fixture(params=["ReadSession", "read_connection"])
+def open_reader(
+    request: pytest.FixtureRequest, own_engine: AsyncEngine
+) -> Callable[[], AbstractAsyncContextManager[Reader]]:
+    """What ReadSession and read_connection() give a request, outside a request."""
+    if request.param == "ReadSession":
+        return create_read_session_factory(own_engine)
+    return read_engine(own_engine).connect
+
+
+async def test_read_session_refuses_to_write(own_engine: AsyncEngine) -> None:
+    async with create_read_session_factory(own_engine)() as session:
         session.add(ExchangeRate(base="USD", quote="THB", rate_text="35.1", source="test", as_of=date(2026, 11, 1)))
 
         with pytest.raises(RuntimeError, match="cannot write"):
             await session.flush()
 
 
-async def test_read_session_reads_while_a_writer_holds_the_database(
-    own_engine: AsyncEngine, read_sessions: async_sessionmaker[AsyncSession]
+async def test_a_reader_reads_while_a_writer_holds_the_database(
+    own_engine: AsyncEngine, open_reader: OpenReader
 ) -> None:
     """A writer's open transaction neither blocks a reader (SQLite: no BEGIN IMMEDIATE for reads) nor
     shows it its uncommitted changes."""
@@ -50,24 +60,22 @@ async def test_read_session_reads_while_a_writer_holds_the_database(
         await writer.execute(text("DELETE FROM exchange_rate"))
         await writer.execute(text("CREATE TABLE scratch_read_session (id INTEGER)"))
 
-        async with read_sessions() as session:
+        async with open_reader() as reader:
             # SQLite's busy timeout is 30 s: a reader queueing for the write lock would time out here.
-            seen = await asyncio.wait_for(session.execute(count), timeout=5)
+            seen = await asyncio.wait_for(reader.execute(count), timeout=5)
             assert seen.scalar_one() == before
 
         await writer.rollback()
 
 
-async def test_read_session_on_postgresql_sends_no_begin(
-    own_engine: AsyncEngine, read_sessions: async_sessionmaker[AsyncSession]
-) -> None:
+async def test_a_reader_on_postgresql_sends_no_begin(own_engine: AsyncEngine, open_reader: OpenReader) -> None:
     """Autocommit: each statement is its own transaction, so transaction_timestamp() moves between them."""
     if own_engine.dialect.name != "postgresql":
         pytest.skip("SQLite reads in a deferred transaction; see the test above")
-    async with read_sessions() as session:
-        first = (await session.execute(text("SELECT transaction_timestamp()"))).scalar_one()
+    async with open_reader() as reader:
+        first = (await reader.execute(text("SELECT transaction_timestamp()"))).scalar_one()
         await asyncio.sleep(0.01)
-        second = (await session.execute(text("SELECT transaction_timestamp()"))).scalar_one()
+        second = (await reader.execute(text("SELECT transaction_timestamp()"))).scalar_one()
 
     assert second > first
 

@@ -1,6 +1,8 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from app.core.money import InvalidAmount, to_minor, to_text
+from app.core.money import MAX_MINOR_UNITS, InvalidAmount, to_minor, to_text
 
 
 @pytest.mark.parametrize(
@@ -12,7 +14,16 @@ def test_amounts_convert_to_minor_units_exactly(amount: str, currency: str, mino
 
 
 @pytest.mark.parametrize(
-    ("minor", "currency", "text"), [(125050, "THB", "1250.50"), (15000, "VND", "15000"), (5, "BHD", "0.005")]
+    ("minor", "currency", "text"),
+    [
+        (125050, "THB", "1250.50"),
+        (15000, "VND", "15000"),
+        (5, "BHD", "0.005"),
+        (-5, "THB", "-0.05"),
+        (-125050, "THB", "-1250.50"),
+        (0, "USD", "0.00"),
+        (-7, "JPY", "-7"),
+    ],
 )
 def test_minor_units_print_with_the_currencys_decimals(minor: int, currency: str, text: str) -> None:
     assert to_text(minor, currency) == text
@@ -25,3 +36,10 @@ def test_minor_units_print_with_the_currencys_decimals(minor: int, currency: str
 def test_amounts_a_currency_cannot_hold_are_refused(amount: str, currency: str) -> None:
     with pytest.raises(InvalidAmount):
         to_minor(amount, currency)
+
+
+@given(
+    minor=st.integers(-MAX_MINOR_UNITS, MAX_MINOR_UNITS), currency=st.sampled_from(["THB", "VND", "BHD", "CLF", "IDR"])
+)
+def test_printed_amounts_read_back_to_the_same_minor_units(minor: int, currency: str) -> None:
+    assert to_minor(to_text(minor, currency), currency) == minor

@@ -13,7 +13,7 @@ from fractions import Fraction
 from math import ceil, floor
 
 from sqlalchemy import or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.catalogue import conversion
 from app.catalogue.models import ExchangeRate
@@ -81,7 +81,7 @@ def _largest_converting_to_at_most(m: int, factor: Fraction) -> int:
     return floor(threshold) if m % 2 == 0 else ceil(threshold) - 1
 
 
-async def rates_into(session: AsyncSession, target: str, *, recorded_until: datetime) -> RateTable:
+async def rates_into(connection: AsyncConnection, target: str, *, recorded_until: datetime) -> RateTable:
     """The rate for every currency into `target`, choosing as service.applied_rate does, among the rates
     recorded until `recorded_until`: the pages of one search use the same rates (see cursor.py)."""
     statement = (
@@ -92,7 +92,7 @@ async def rates_into(session: AsyncSession, target: str, *, recorded_until: date
     )
     direct: dict[str, AppliedRate] = {}
     opposite: dict[str, AppliedRate] = {}
-    for base, quote, rate_text, source, as_of in await session.execute(statement):
+    for base, quote, rate_text, source, as_of in await connection.execute(statement):
         if quote == target and base not in direct:
             direct[base] = AppliedRate(base, target, Decimal(rate_text), source, as_of, inverted=False)
         elif base == target and quote not in opposite:

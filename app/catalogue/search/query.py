@@ -230,6 +230,10 @@ SUMMARY_COLUMNS = (
 )
 
 
+# The names of those columns, in the order every statement here selects them first.
+SUMMARY_FIELDS = tuple(column.key for column in SUMMARY_COLUMNS)
+
+
 def _summaries() -> AnySelect:
     """A summary's columns (no ORM entities are loaded)."""
     return select(*SUMMARY_COLUMNS).join(TradingOrganisation, TradingOrganisation.id == Product.seller_id)
