@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -456,6 +456,18 @@ def machine() -> str:
     )
 
 
+def cpu_probe() -> str:
+    """Milliseconds for a fixed piece of pure Python, best of five: this machine's speed right now."""
+    best = min(_timed(lambda: sum(i * i for i in range(300_000))) for _ in range(5))
+    return f"{best * 1000:.1f} ms"
+
+
+def _timed(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
 def summary(results: dict[str, Result], ratios: dict[str, float]) -> None:
     print("\nTargets (PostgreSQL)")
     for workers, ratio in ratios.items():
@@ -504,8 +516,9 @@ async def main() -> None:
     if arguments.products < 1 or arguments.seconds <= 0 or not 1 <= arguments.clients <= 256:
         raise SystemExit("--products >= 1, --seconds > 0 and 1 <= --clients <= 256")
     print(f"Machine: {machine()}")
-    # Other processes on these two cores skew every number: check the load before and after.
-    print(f"Load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    # Other processes on these two cores, and the host under them, skew every number: check the load and
+    # the CPU probe before and after.
+    print(f"Load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; CPU probe {cpu_probe()}")
     print(f"{arguments.products:,} products, {arguments.clients} clients, {arguments.seconds:g} s per shape")
     results: dict[str, Result] = {}
     ratios: dict[str, float] = {}
@@ -516,7 +529,7 @@ async def main() -> None:
         with tempfile.TemporaryDirectory(prefix="teikei-bench-") as directory:
             results |= await benchmark_sqlite(arguments, directory)
     summary(results, ratios)
-    print(f"Load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"Load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; CPU probe {cpu_probe()}")
 
 
 if __name__ == "__main__":
