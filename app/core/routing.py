@@ -9,7 +9,7 @@ it, neither fully nor by path with another method."""
 from typing import Any
 
 from fastapi import APIRouter
-from starlette._utils import get_route_path
+from starlette._utils import get_route_path  # the path exactly as Starlette's routes will match it
 from starlette.routing import Match
 from starlette.types import Scope
 
