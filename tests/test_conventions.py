@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
 from httpx import ASGITransport, AsyncClient
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from structlog.contextvars import merge_contextvars
 from structlog.testing import capture_logs
@@ -136,6 +137,24 @@ async def test_unexpected_exception_answers_500_problem_without_trace(app: FastA
     assert [(entry["request_id"], entry["exc_info"]) for entry in logs if entry["event"] == "unhandled_error"] == [
         (request_id, True)
     ]
+
+
+async def test_a_database_error_that_is_no_outage_answers_500_and_is_logged(app: FastAPI) -> None:
+    """Only a lost connection is a 503 worth retrying; any other driver error is a bug."""
+
+    @app.get("/violate", include_in_schema=False)
+    async def violate() -> None:
+        raise IntegrityError("INSERT INTO product …", {}, Exception("duplicate key value"))
+
+    with capture_logs(processors=[merge_contextvars]) as logs:
+        async with client_for(app) as client:
+            response = await client.get("/violate")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
+    assert response.json()["code"] == "internal-error"
+    assert "duplicate key" not in response.text
+    assert [entry["exc_info"] for entry in logs if entry["event"] == "unhandled_error"] == [True]
 
 
 async def test_every_response_carries_a_fresh_request_id(client: AsyncClient) -> None:
