@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.pool import NullPool
 from sqlalchemy.types import TypeDecorator
 
+from app.core.config import Settings
 from app.core.errors import DomainError
 
 
@@ -55,10 +56,15 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 
 POOL_RECYCLE_SECONDS = 1800  # below the idle timeouts of common proxies and firewalls
+POOL_SIZE = Settings.model_fields["database_pool_size"].default
+MAX_OVERFLOW = Settings.model_fields["database_max_overflow"].default
 
 
-def create_engine(database_url: str, *, pool: bool = True, pool_size: int = 15, max_overflow: int = 5) -> AsyncEngine:
-    """The engine; `pool=False` for one-off commands, which need no connection kept open."""
+def create_engine(
+    database_url: str, *, pool: bool = True, pool_size: int = POOL_SIZE, max_overflow: int = MAX_OVERFLOW
+) -> AsyncEngine:
+    """The engine; `pool=False` for one-off commands, which need no connection kept open. The pool's
+    sizes default to the settings' defaults (DATABASE_POOL_SIZE, DATABASE_MAX_OVERFLOW)."""
     options: dict[str, Any] = (
         {"pool_size": pool_size, "max_overflow": max_overflow} if pool else {"poolclass": NullPool}
     )
@@ -101,7 +107,7 @@ def create_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSessi
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
-READ_ONLY = "teikei_read_only"  # an execution option of the read sessions' connections
+READ_ONLY = "teikei_read_only"  # an execution option of read_engine's connections
 
 
 class ReadOnlySession(Session):
