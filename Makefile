@@ -2,19 +2,41 @@
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Test processes: one per core by default; `make test WORKERS=0` runs the suite in this process.
+WORKERS ?= auto
 export DATABASE_URL ?= sqlite+aiosqlite:///./teikei.db
 
-.PHONY: install migrate demo run lapse test lint format clean bench
+.PHONY: install lock migrate demo run worker lapse test lint format clean bench
 
-$(BIN)/.installed: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $@
+# The virtual environment must be one this interpreter made: a .venv left by another Python (or a
+# moved one whose interpreter is gone) is recreated instead of failing on every command.
+# The locked, hash-checked dependencies are installed again whenever a lock file or pyproject.toml changes.
+install:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed."; exit 1; }
+	@want=$$($(PYTHON) -c 'import sys; print(sys.version)'); \
+	have=$$($(BIN)/python -c 'import sys; print(sys.version)' 2>/dev/null); \
+	if [ "$$want" != "$$have" ]; then \
+		[ -d $(VENV) ] && echo "Recreating $(VENV): it was made with another Python."; \
+		rm -rf $(VENV) && $(PYTHON) -m venv $(VENV); \
+	fi
+	@if [ ! -f $(STAMP) ] || [ requirements-dev.lock -nt $(STAMP) ] || [ pyproject.toml -nt $(STAMP) ]; then \
+		echo "Installing the locked dependencies into $(VENV) ..."; \
+		$(BIN)/python -m pip install --quiet --require-hashes --no-deps -r requirements-dev.lock \
+		&& $(BIN)/python -m pip install -qq --no-deps --no-build-isolation -e . \
+		&& touch $(STAMP); \
+	fi
 
-install: $(BIN)/.installed
+# Resolve pyproject.toml's pins again, with every file's hash: requirements.lock for the image,
+# requirements-dev.lock for development and CI.
+lock: install
+	$(BIN)/python -m pip install --quiet uv==0.13.9
+	$(BIN)/uv pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" --quiet -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --universal --python-version 3.11 \
+		--custom-compile-command "make lock" --quiet -o requirements-dev.lock
 
 migrate: install
 	$(BIN)/alembic upgrade head
@@ -23,14 +45,18 @@ demo: migrate
 	$(BIN)/python -m app.demo
 
 run: demo
-	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) --no-access-log
+	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) --no-access-log --no-server-header
 
-# Daily job: lapse agreements not fully paid by their due date and refund their payers.
+# Daily jobs: lapse agreements not fully paid by their due date (refunding their payers) and purge
+# expired idempotency records.
+worker: migrate
+	$(BIN)/python -m app.worker daily
+
 lapse: migrate
 	$(BIN)/python -m app.worker lapse
 
 test: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS)
 
 bench: install
 	$(BIN)/python bench/catalogue.py
@@ -46,5 +72,6 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Removes the environment and caches, not the database: `rm teikei.db*` starts the demo afresh.
 clean:
-	rm -rf $(VENV) teikei.db teikei.db-wal teikei.db-shm .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -18,7 +18,7 @@ from app.accounts.principal import Principal
 from app.agreements import service as agreements
 from app.agreements.schemas import AgreementCreate, CounterProposalCreate, TermsItem
 from app.core import money, security
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.quantity import Unit
 from app.gatherings import service as gatherings
@@ -38,6 +38,8 @@ from app.producers.schemas import CertificationCreate, ProducerGroupCreate
 
 DEMO_PASSWORD = "teikei-demo-2026"
 DEMO_DOMAIN = "demo.teikei.example"
+# Each demo user creates one household; the limit is the one a deployment starts with.
+HOUSEHOLDS_PER_USER_MAX = Settings.model_fields["households_per_user_max"].default
 
 
 @dataclass(frozen=True)
@@ -146,7 +148,7 @@ async def load(session: AsyncSession) -> bool:
     """Load the demo once; False when it is there already."""
     if await session.scalar(select(User.id).where(User.email == f"mai@{DEMO_DOMAIN}")) is not None:
         return False
-    password_hash = security.hash_password(DEMO_PASSWORD)
+    password_hash = await security.password_hasher().hash(DEMO_PASSWORD)
     consumers = [await _consumer_group(session, demo, password_hash) for demo in CONSUMER_GROUPS]
     producers_built = [await _producer_group(session, demo, password_hash) for demo in PRODUCER_GROUPS]
     await _season_in_progress(session, consumers[0], producers_built[0])
@@ -170,12 +172,19 @@ async def _consumer_group(session: AsyncSession, demo: DemoConsumerGroup, passwo
     )
     station = await groups.add_pickup_station(session, coordinator, group_id=group.id, data=demo.station)
     built = BuiltGroup(id=group.id, coordinators=[coordinator], station_id=station.id)
-    own = await groups.create_household(session, coordinator, name=f"{demo.coordinator.title()}'s household")
+    own = await groups.create_household(
+        session,
+        coordinator,
+        name=f"{demo.coordinator.title()}'s household",
+        households_per_user_max=HOUSEHOLDS_PER_USER_MAX,
+    )
     await groups.join_group(session, coordinator, group_id=group.id, household_id=own.id)
     built.households.append((own.id, coordinator))
     for number in range(2, demo.households + 1):
         member = await _user(session, f"{demo.coordinator}.member{number}", f"Member {number}", password_hash)
-        household = await groups.create_household(session, member, name=f"{demo.name} household {number}")
+        household = await groups.create_household(
+            session, member, name=f"{demo.name} household {number}", households_per_user_max=HOUSEHOLDS_PER_USER_MAX
+        )
         await groups.join_group(session, member, group_id=group.id, household_id=household.id)
         built.households.append((household.id, member))
         if number == 2:  # a second coordinator, so agreements need a quorum of two
@@ -189,7 +198,9 @@ async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, passwo
     group = await producers.create_producer_group(session, coordinator, demo.group)
     for number in range(1, demo.farms + 1):
         farmer = await _user(session, f"{demo.coordinator}.farm{number}", f"Farmer {number}", password_hash)
-        household = await groups.create_household(session, farmer, name=f"{demo.group.region} farm {number}")
+        household = await groups.create_household(
+            session, farmer, name=f"{demo.group.region} farm {number}", households_per_user_max=HOUSEHOLDS_PER_USER_MAX
+        )
         await producers.admit_household(session, coordinator, producer_group_id=group.id, household_id=household.id)
     for certification in demo.certifications:
         await producers.record_certification(session, coordinator, producer_group_id=group.id, data=certification)

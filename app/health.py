@@ -1,13 +1,23 @@
 """Liveness, readiness (the database answers) and Prometheus metrics."""
 
-from fastapi import APIRouter, Request, Response
+import hmac
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import text
 
 from app.core.db import DbSession
-from app.core.errors import PROBLEM_CONTENT, DomainError, Problem
+from app.core.errors import PROBLEM_CONTENT, DomainError, NotAuthenticated, Problem
 from app.core.schemas import Schema
 
 router = APIRouter(tags=["operations"])
+# Served only when METRICS_TOKEN is set (app/main.py includes it then), and only to its bearer: the
+# metrics tell how the service is used and how it fails.
+metrics_router = APIRouter(tags=["operations"])
+metrics_bearer = HTTPBearer(
+    auto_error=False, scheme_name="metricsToken", description="The METRICS_TOKEN the service was started with."
+)
 
 
 class HealthRead(Schema):
@@ -40,10 +50,26 @@ async def read_readiness(session: DbSession) -> HealthRead:
     return HealthRead(status="ready")
 
 
-@router.get(
-    "/metrics", response_class=Response, responses={200: {"content": {"text/plain": {"schema": {"type": "string"}}}}}
+async def require_metrics_token(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(metrics_bearer)]
+) -> None:
+    expected = request.app.state.settings.metrics_token.get_secret_value().encode()
+    offered = credentials.credentials.encode() if credentials is not None else b""
+    # In constant time, so the answer's timing tells nothing of how much of a guess was right.
+    if not hmac.compare_digest(offered, expected):
+        raise NotAuthenticated("Send 'Authorization: Bearer <METRICS_TOKEN>' to read the metrics.")
+
+
+@metrics_router.get(
+    "/metrics",
+    response_class=Response,
+    dependencies=[Depends(require_metrics_token)],
+    responses={
+        200: {"content": {"text/plain": {"schema": {"type": "string"}}}},
+        401: {"model": Problem, "description": "Authentication required.", "content": PROBLEM_CONTENT},
+    },
 )
 async def read_metrics(request: Request) -> Response:
-    """Prometheus metrics of this process."""
+    """Prometheus metrics of this process, for the bearer of METRICS_TOKEN."""
     body, content_type = request.app.state.metrics.exposition()
     return Response(body, media_type=content_type)

@@ -1,5 +1,6 @@
 """The application factory: settings, database, middleware, error handlers and routers."""
 
+import copy
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,6 +11,7 @@ from limits.storage import storage_from_string
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from app import api, health
+from app.accounts.dependencies import PUBLIC_OPERATIONS
 from app.accounts.service import LoginThrottle
 from app.core.config import Settings, get_settings
 from app.core.db import (
@@ -19,8 +21,8 @@ from app.core.db import (
     read_connections_of,
     read_engine,
 )
-from app.core.errors import Problem, install_error_handlers
-from app.core.http import RequestBodyLimit
+from app.core.errors import PROBLEM_CONTENT, Problem, install_error_handlers
+from app.core.http import ProtectiveHeaders, RequestBodyLimit
 from app.core.observability import Metrics, RequestContextMiddleware, configure_logging
 
 YOUNG_COLLECTION_THRESHOLD = 10_000  # allocations net of frees; Python's default is 700
@@ -40,6 +42,7 @@ def create_app(
     """Build the app. Tests pass their own session factory (for reads too); otherwise the engine comes from
     settings."""
     settings = settings or get_settings()
+    openapi_url, docs_url = _document_urls(settings)
     configure_logging(settings.log_level, json=settings.log_json)
     engine: AsyncEngine | None = None
 
@@ -61,7 +64,8 @@ def create_app(
         version="1.0.0",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs" if settings.docs_enabled else None,
+        openapi_url=openapi_url,
+        docs_url=docs_url,
         redoc_url=None,
         generate_unique_id_function=lambda route: route.name,
     )
@@ -75,10 +79,27 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    # Outermost, so that every response has its headers, the request context's 500 included.
+    app.add_middleware(ProtectiveHeaders, public_reads=_public_reads())
     app.include_router(health.router)
+    if settings.metrics_token is not None:
+        app.include_router(health.metrics_router)
     api.include_routers(app)
     _register_problem_schema(app)
     return app
+
+
+def _document_urls(settings: Settings) -> tuple[str | None, str | None]:
+    """Where the OpenAPI document and the interactive docs are served; None where they are not."""
+    if settings.docs_enabled and not settings.openapi_enabled:
+        # The docs page reads the OpenAPI document; served alone it would show an error.
+        raise RuntimeError("DOCS_ENABLED needs OPENAPI_ENABLED: set DOCS_ENABLED=false too, or leave both on.")
+    return ("/openapi.json" if settings.openapi_enabled else None), ("/docs" if settings.docs_enabled else None)
+
+
+def _public_reads() -> frozenset[str]:
+    """The reads anyone may make: a shared cache may keep their answers when no credentials were sent."""
+    return frozenset(operation for operation in PUBLIC_OPERATIONS if operation.startswith("GET "))
 
 
 def _attach_database(
@@ -114,7 +135,20 @@ def _register_problem_schema(app: FastAPI) -> None:
                     content = response.get("content", {})
                     if "application/problem+json" in content:
                         content.pop("application/json", None)
+                _declare_unsupported_media_type(operation)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _declare_unsupported_media_type(operation: dict) -> None:  # type: ignore[type-arg]
+    """An operation that reads a JSON body answers 415 to a body of another media type (app/core/errors.py)."""
+    if "application/json" not in operation.get("requestBody", {}).get("content", {}):
+        return
+    unsupported = {
+        "description": "The body is not application/json.",
+        "content": copy.deepcopy(PROBLEM_CONTENT),
+        "headers": {"Accept": {"description": "The media type to send instead.", "schema": {"type": "string"}}},
+    }
+    operation["responses"] = dict(sorted({**operation["responses"], "415": unsupported}.items()))

@@ -1,29 +1,57 @@
-"""Scheduled jobs, run outside requests: `python -m app.worker lapse`.
+"""Scheduled jobs, run outside requests: `python -m app.worker {lapse|purge-idempotency|daily}`.
 
-lapse — lapse agreements not fully paid by their due date and refund every payer. Run it once a
-day (cron, a Kubernetes CronJob); running it twice changes nothing the second time."""
+lapse — lapse agreements not fully paid by their due date and refund every payer.
+purge-idempotency — delete Idempotency-Key records older than IDEMPOTENCY_RETENTION_HOURS.
+daily — both, each in its own transaction.
+
+Run `daily` once a day (cron, a Kubernetes CronJob); running a job twice changes nothing the second time."""
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 import app.models  # noqa: F401  (every table known, so every foreign key resolves)
-from app.core.config import get_settings
+from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
+from app.core.idempotency import purge_expired, retention_of
 from app.payments.service import lapse_overdue
 
-
-async def lapse() -> None:
-    engine = create_engine(get_settings().database_url)
-    async with create_session_factory(engine).begin() as session:
-        lapsed = await lapse_overdue(session, today=datetime.now(UTC).date())
-    await engine.dispose()
-    print(f"Lapsed {len(lapsed)} agreement(s): {', '.join(map(str, lapsed)) or 'none'}.")
+Step = Callable[[AsyncSession, Settings], Awaitable[str]]
 
 
-JOBS = {"lapse": lapse}
+async def lapse(session: AsyncSession, _: Settings) -> str:
+    lapsed = await lapse_overdue(session, today=datetime.now(UTC).date())
+    return f"Lapsed {len(lapsed)} agreement(s): {', '.join(map(str, lapsed)) or 'none'}."
+
+
+async def purge_idempotency(session: AsyncSession, settings: Settings) -> str:
+    purged = await purge_expired(session, now=datetime.now(UTC), retention=retention_of(settings))
+    return f"Purged {purged} Idempotency-Key record(s) older than {settings.idempotency_retention_hours} h."
+
+
+JOBS: dict[str, list[Step]] = {
+    "lapse": [lapse],
+    "purge-idempotency": [purge_idempotency],
+    "daily": [lapse, purge_idempotency],
+}
+
+
+async def run(steps: list[Step]) -> None:
+    settings = get_settings()
+    engine = create_engine(settings.database_url, pool=False)
+    sessions = create_session_factory(engine)
+    try:
+        for step in steps:
+            async with sessions.begin() as session:
+                print(await step(session, settings))
+    finally:
+        await engine.dispose()
+
 
 if __name__ == "__main__":
     if len(sys.argv) != 2 or sys.argv[1] not in JOBS:
         sys.exit(f"usage: python -m app.worker {{{'|'.join(JOBS)}}}")
-    asyncio.run(JOBS[sys.argv[1]]())
+    asyncio.run(run(JOBS[sys.argv[1]]))

@@ -1,5 +1,9 @@
 """Test database (SQLite always, PostgreSQL when TEST_DATABASE_URL is set), migrated once with
-Alembic; every test runs inside one outer transaction that is rolled back."""
+Alembic; every test runs inside one outer transaction that is rolled back. One app per database serves
+every test: building an app and serving its first request costs more than most tests.
+
+Under pytest-xdist every worker has its own SQLite file and its own PostgreSQL database, named after
+TEST_DATABASE_URL's database and the worker (`test_gw0`), created on first use."""
 
 import os
 from collections.abc import AsyncIterator
@@ -8,13 +12,15 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
+from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from app.core.config import Settings
-from app.core.db import create_engine
+from app.core.db import create_engine, read_connections_of
 from app.main import create_app
 from app.models import Base
 
@@ -35,10 +41,25 @@ def settings_for(database_url: str) -> Settings:
 
 
 @pytest.fixture(scope="session", params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+async def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    return os.environ["TEST_DATABASE_URL"]
+    url = os.environ["TEST_DATABASE_URL"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return await database_of_worker(url, worker) if worker else url
+
+
+async def database_of_worker(url: str, worker: str) -> str:
+    """The worker's own database on the same server, so workers never drop each other's schema."""
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    server = create_async_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    async with server.connect() as connection:
+        exists = await connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name})
+        if not exists:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    await server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 async def reset_schema(engine: AsyncEngine) -> None:
@@ -83,14 +104,40 @@ async def session(session_factory: async_sessionmaker[AsyncSession]) -> AsyncIte
         yield session
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
     return settings_for(database_url)
 
 
-@pytest.fixture
-async def client(session_factory: async_sessionmaker[AsyncSession], settings: Settings) -> AsyncIterator[AsyncClient]:
+@pytest.fixture(scope="session")
+def application(settings: Settings, engine: AsyncEngine) -> FastAPI:
+    """The app every `client` talks to; each test hands it its own sessions (see `serving`)."""
+    return create_app(settings, session_factory=async_sessionmaker(engine))
+
+
+async def serving(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
+    """Point the app at one test's sessions, with the login throttle's counts of earlier tests forgotten."""
+    app.state.session_factory = app.state.read_session_factory = session_factory
+    app.state.read_connections = read_connections_of(session_factory)
+    await app.state.login_throttle.limiter.storage.reset()
+    return app
+
+
+def client_of(app: FastAPI) -> AsyncClient:
     # Passed in, not built in the lifespan: ASGITransport sends no lifespan events.
-    app = create_app(settings, session_factory=session_factory)
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
+    return AsyncClient(transport=ASGITransport(app=app), base_url="http://test")
+
+
+@pytest.fixture
+async def client(application: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncClient]:
+    async with client_of(await serving(application, session_factory)) as client:
+        yield client
+
+
+@pytest.fixture
+async def committing_client(
+    application: FastAPI, committing_session_factory: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[AsyncClient]:
+    """A client whose requests commit on connections of their own, for concurrent requests."""
+    async with client_of(await serving(application, committing_session_factory)) as client:
         yield client

@@ -5,10 +5,12 @@ It runs against a real app on a migrated SQLite file with the demo data, logged 
 coordinator, so authenticated operations get past the login check."""
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from uuid import UUID
@@ -31,8 +33,9 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", app)
 
 
 @pytest.fixture(scope="module")
-def coordinator_headers() -> dict[str, str]:
-    """Migrate and load the demo exactly as `make run` does, then log in as its first coordinator."""
+def coordinator_headers() -> Iterator[dict[str, str]]:
+    """Migrate and load the demo exactly as `make run` does, then log in as its first coordinator; the
+    database's folder is removed afterwards."""
     environment = {**os.environ, "DATABASE_URL": DATABASE_URL}
     for command in (["-m", "alembic", "upgrade", "head"], ["-m", "app.demo"]):
         subprocess.run([sys.executable, *command], cwd=ROOT, env=environment, check=True, capture_output=True)
@@ -43,9 +46,12 @@ def coordinator_headers() -> dict[str, str]:
     token = security.issue_access_token(
         UUID(user_id), secret=APP_SETTINGS.jwt_secret.get_secret_value(), lifetime=timedelta(hours=1)
     )
-    return {"Authorization": f"Bearer {token}"}
+    yield {"Authorization": f"Bearer {token}"}
+    shutil.rmtree(DATABASE_FILE.parent, ignore_errors=True)
 
 
+# One worker runs them all under pytest-xdist (`--dist loadgroup`), so the demo database is built once.
+@pytest.mark.xdist_group("schemathesis")
 @schema.parametrize()
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
 def test_every_operation_keeps_its_documented_promises(case: schemathesis.Case, coordinator_headers) -> None:

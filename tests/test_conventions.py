@@ -21,12 +21,29 @@ from app.main import create_app
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 GENERATED_REQUEST_ID = re.compile(r"^[0-9a-f]{32}$")
+METRICS_TOKEN = "metrics-token-of-the-convention-tests"
+METRICS_AUTHORIZATION = {"Authorization": f"Bearer {METRICS_TOKEN}"}
 
 
 @pytest.fixture
 def app(settings: Settings, session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
     """A fresh app, for tests that add a throwaway route or read the OpenAPI document."""
     return create_app(settings, session_factory=session_factory)
+
+
+@pytest.fixture(scope="module")
+def metrics_app() -> FastAPI:
+    """An app that serves its metrics, with a route that has an id in its path; no database behind it."""
+    settings = Settings(environment="test", log_level="WARNING", log_json=False, metrics_token=METRICS_TOKEN)
+    app = create_app(settings, session_factory=async_sessionmaker())
+    probes = APIRouter(prefix="/v1/probes")
+
+    @probes.get("/{probe_id}")
+    async def read_probe(probe_id: str) -> dict[str, str]:
+        return {"id": probe_id}
+
+    app.include_router(probes)
+    return app
 
 
 def client_for(app: FastAPI) -> AsyncClient:
@@ -83,16 +100,21 @@ async def test_allow_header_names_every_method_of_the_path(client: AsyncClient) 
     assert response.headers["allow"] == "GET, POST"
 
 
-async def test_unparsable_json_body_answers_422_problem(client: AsyncClient) -> None:
+async def test_unparsable_json_body_answers_400_problem(client: AsyncClient) -> None:
     response = await client.post(
         "/v1/auth/register", content=b"{not json", headers={"content-type": "application/json"}
     )
 
-    # FastAPI reports a JSON decode error as a validation error, at the offending character.
-    assert response.status_code == 422
+    # Not a validation error: the body could not be read at all. The detail names the offending character.
+    assert response.status_code == 400
     assert response.headers["content-type"] == PROBLEM_MEDIA_TYPE
-    assert response.json()["code"] == "validation-failed"
-    assert response.json()["errors"] == [{"loc": ["body", 1], "msg": "JSON decode error", "type": "json_invalid"}]
+    assert response.json() == {
+        "type": "/problems/malformed-json",
+        "code": "malformed-json",
+        "title": "The body is not valid JSON",
+        "status": 400,
+        "detail": "The body is not valid JSON: Expecting property name enclosed in double quotes at character 1.",
+    }
 
 
 async def test_validation_errors_name_the_fields_without_echoing_input(client: AsyncClient) -> None:
@@ -219,12 +241,12 @@ async def test_readiness_answers_503_problem_when_the_database_is_unreachable(
     }
 
 
-async def test_metrics_count_requests_by_route_template(client: AsyncClient) -> None:
-    await client.get("/healthz")
-    await client.get("/healthz")
-    await client.get("/no-such-path")
-
-    response = await client.get("/metrics")
+async def test_metrics_count_requests_by_route_template(metrics_app: FastAPI) -> None:
+    async with client_for(metrics_app) as client:
+        await client.get("/healthz")
+        await client.get("/healthz")
+        await client.get("/no-such-path")
+        response = await client.get("/metrics", headers=METRICS_AUTHORIZATION)
 
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
@@ -234,19 +256,11 @@ async def test_metrics_count_requests_by_route_template(client: AsyncClient) -> 
     assert "/no-such-path" not in response.text
 
 
-async def test_metrics_label_a_path_with_an_id_by_its_template(app: FastAPI) -> None:
-    router = APIRouter(prefix="/v1/probes")
-
-    @router.get("/{probe_id}")
-    async def read_probe(probe_id: str) -> dict[str, str]:
-        return {"id": probe_id}
-
-    app.include_router(router)
-
-    async with client_for(app) as client:
+async def test_metrics_label_a_path_with_an_id_by_its_template(metrics_app: FastAPI) -> None:
+    async with client_for(metrics_app) as client:
         await client.get("/v1/probes/3f2a9c")
         await client.get("/v1/probes/77b1d0")
-        response = await client.get("/metrics")
+        response = await client.get("/metrics", headers=METRICS_AUTHORIZATION)
 
     assert 'http_requests_total{method="GET",route="/v1/probes/{probe_id}",status="200"} 2.0' in response.text
     assert "3f2a9c" not in response.text

@@ -295,13 +295,13 @@ async def test_a_season_whose_advance_payment_never_arrives_lapses_and_refunds_e
     ledger = (await client.get(f"/v1/agreements/{agreement['id']}/ledger", headers=season.coordinator)).json()
     assert ledger["status"] == "lapsed"
     assert {a["balance"] for a in ledger["accounts"]} == {"0.00"}
-    assert sorted((e["account"], e["amount"]) for e in ledger["transactions"][-1]["entries"]) == [
+    assert sorted((e["account"], e["amount"]) for e in ledger["data"][-1]["entries"]) == [
         ("group_own", "4250.00"),
         ("household_paid", "5750.00"),
         ("producer_received", "-10000.00"),
     ]
     statement = (await client.get(f"/v1/households/{season.small.id}/statement", headers=season.small_member)).json()
-    assert (statement["agreements"][0]["paid"], statement["agreements"][0]["outstanding"]) == ("0.00", "0.00")
+    assert (statement["data"][0]["paid"], statement["data"][0]["outstanding"]) == ("0.00", "0.00")
     capacity = (await client.get(f"/v1/production-plans/{plan['id']}", headers=season.producer)).json()
     assert [i["remaining_quantity"] for i in capacity["items"]] == ["1000.000", "3000"]
     refused = await client.post(

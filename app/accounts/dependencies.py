@@ -7,6 +7,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from app.accounts import service
 from app.accounts.principal import Principal
+from app.core import security
 from app.core.config import Settings
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated
@@ -40,6 +41,22 @@ async def get_login_throttle(request: Request) -> service.LoginThrottle:
 
 
 LoginThrottle = Annotated[service.LoginThrottle, Depends(get_login_throttle)]
+
+
+async def get_password_hasher(settings: AppSettings) -> security.PasswordHasher:
+    return security.password_hasher(settings.password_hash_concurrency)
+
+
+PasswordHasher = Annotated[security.PasswordHasher, Depends(get_password_hasher)]
+
+
+async def get_client_address(request: Request) -> str:
+    """The address uvicorn reports: the peer's, or behind a proxy trusted with --proxy-headers and
+    FORWARDED_ALLOW_IPS, the client's the proxy names. Empty when the server knows none."""
+    return request.client.host if request.client else ""
+
+
+ClientAddress = Annotated[str, Depends(get_client_address)]
 
 
 # Operations anyone may call; every other operation names CurrentUser (a test walks the app to check).

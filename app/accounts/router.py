@@ -1,16 +1,47 @@
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Form, status
+from fastapi.routing import APIRoute
+from starlette.types import Message, Receive, Scope, Send
 
 from app.accounts import service
-from app.accounts.dependencies import AppSettings, CurrentUser, LoginThrottle
+from app.accounts.dependencies import AppSettings, ClientAddress, CurrentUser, LoginThrottle, PasswordHasher
 from app.accounts.errors import EmailTaken, InvalidCredentials, InvalidToken, RefreshTokenReused, TooManyLoginFailures
 from app.accounts.schemas import LoginForm, RefreshCreate, TokenRead, UserCreate, UserRead
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.routing import DomainRouter
 
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+NO_STORE_HEADERS = [(b"cache-control", b"no-store"), (b"pragma", b"no-cache")]
+
+
+class TokenRoute(APIRoute):
+    """A route that answers with tokens: no cache may keep any of its answers, the errors included
+    (RFC 6749 §5.1 and §5.2). Added where the response starts, so problems rendered by the error
+    handlers carry the headers too."""
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def send_uncached(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", ()), *NO_STORE_HEADERS]
+            await send(message)
+
+        await super().handle(scope, receive, send_uncached)
+
+
 router = DomainRouter(tags=["accounts"])
+
+
+def token_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
+    """Like router.post, for an operation that answers with tokens."""
+
+    def register(endpoint: Endpoint) -> Endpoint:
+        router.add_api_route(path, endpoint, methods=["POST"], route_class_override=TokenRoute, **options)
+        return endpoint
+
+    return register
 
 
 @router.post(
@@ -19,12 +50,14 @@ router = DomainRouter(tags=["accounts"])
     response_model=UserRead,
     responses=problem_responses(EmailTaken),
 )
-async def register_user(body: UserCreate, session: DbSession) -> object:
+async def register_user(body: UserCreate, session: DbSession, hasher: PasswordHasher) -> object:
     """Create an account; log in afterwards with POST /v1/auth/token."""
-    return await service.register(session, email=body.email, password=body.password, display_name=body.display_name)
+    return await service.register(
+        session, hasher, email=body.email, password=body.password, display_name=body.display_name
+    )
 
 
-@router.post(
+@token_post(
     "/auth/token", response_model=TokenRead, responses=problem_responses(InvalidCredentials, TooManyLoginFailures)
 )
 async def create_token(
@@ -32,13 +65,18 @@ async def create_token(
     session: DbSession,
     settings: AppSettings,
     throttle: LoginThrottle,
+    hasher: PasswordHasher,
+    address: ClientAddress,
 ) -> TokenRead:
-    """OAuth2 password login: `username` is the email. Repeated failures for one email are refused for a while."""
-    tokens = await service.log_in(session, throttle, settings, email=form.username, password=form.password)
+    """OAuth2 password login: `username` is the email. Repeated failures for one email, or from one
+    address, are refused for a while."""
+    tokens = await service.log_in(
+        session, throttle, hasher, settings, email=form.username, password=form.password, address=address
+    )
     return TokenRead(access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in)
 
 
-@router.post("/auth/refresh", response_model=TokenRead, responses=problem_responses(InvalidToken, RefreshTokenReused))
+@token_post("/auth/refresh", response_model=TokenRead, responses=problem_responses(InvalidToken, RefreshTokenReused))
 async def refresh_token(body: RefreshCreate, session: DbSession, settings: AppSettings) -> TokenRead:
     """Trade a refresh token for new tokens; each refresh token works once."""
     tokens = await service.refresh(session, settings, refresh_token=body.refresh_token)

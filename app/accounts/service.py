@@ -1,12 +1,36 @@
-"""Registration, login with throttled failures, rotating refresh tokens, access-token checks."""
+"""Registration, login with throttled failures, rotating refresh tokens, access-token checks.
 
+Failed logins are counted twice, in one moving window (LOGIN_FAILURE_WINDOW_SECONDS): per email
+(LOGIN_FAILURES_ALLOWED) and per client address (LOGIN_FAILURES_ALLOWED_PER_ADDRESS), whatever the
+emails tried. Either count at its limit refuses further attempts with 429 and Retry-After, before any
+password is verified.
+
+- The per-address count stops one machine from guessing across many accounts, and from locking many
+  owners out: it can exhaust only LOGIN_FAILURES_ALLOWED_PER_ADDRESS / LOGIN_FAILURES_ALLOWED
+  emails per window.
+- The per-email count stays, so guesses spread over many addresses are still slowed. The price: many
+  addresses together can still keep one owner out, for a window at a time. Clients sharing an
+  address (an office, carrier-grade NAT) share its count, hence its higher limit.
+- A successful login resets neither count: otherwise whoever holds one account could clear their
+  address's count between guesses at others.
+- IPv6 clients are counted per /64, the block one subscriber gets; counted per address, a single
+  machine could use a fresh one for every guess.
+- The address is the one uvicorn reports. Behind a reverse proxy that is the proxy's, so every client
+  would share one count: run uvicorn with --proxy-headers and FORWARDED_ALLOW_IPS set to the proxy's
+  address, so it reports the client the proxy names.
+- Attempts sent at once all pass the first check before any of them fails; the failure counted
+  afterwards then answers 429 rather than 401, and a correct password is checked against the counts
+  again, so no more guesses are answered than the limits allow.
+"""
+
+import ipaddress
 import time
 from dataclasses import dataclass
 from datetime import timedelta
 from uuid import UUID, uuid4
 
 import jwt
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.aio.strategies import MovingWindowRateLimiter
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +49,9 @@ from app.core import security
 from app.core.config import Settings
 from app.core.db import utc_now
 
+FAILURES = "login-failures"
+IPV6_SUBSCRIBER_PREFIX = 64
+
 
 @dataclass(frozen=True)
 class IssuedTokens:
@@ -34,30 +61,77 @@ class IssuedTokens:
 
 
 @dataclass(frozen=True)
+class FailureCount:
+    """One of the two counts of failed logins: what it is kept per, and its limit in the window."""
+
+    per: str  # "email" or "address"
+    limit: RateLimitItem
+
+
+@dataclass(frozen=True)
 class LoginThrottle:
+    """Failed logins per email and per client address; see the module's docstring for why both."""
+
     limiter: MovingWindowRateLimiter
-    failures: RateLimitItemPerSecond
+    per_email: FailureCount
+    per_address: FailureCount
 
     @classmethod
     def from_settings(cls, limiter: MovingWindowRateLimiter, settings: Settings) -> "LoginThrottle":
-        item = RateLimitItemPerSecond(settings.login_failures_allowed, settings.login_failure_window_seconds)
-        return cls(limiter, item)
+        window = settings.login_failure_window_seconds
+        return cls(
+            limiter,
+            FailureCount("email", RateLimitItemPerSecond(settings.login_failures_allowed, window)),
+            FailureCount("address", RateLimitItemPerSecond(settings.login_failures_allowed_per_address, window)),
+        )
 
-    async def refuse_if_exhausted(self, email: str) -> None:
-        if not await self.limiter.test(self.failures, "login-failures", email):
-            stats = await self.limiter.get_window_stats(self.failures, "login-failures", email)
-            retry_after = max(1, int(stats.reset_time - time.time()) + 1)
-            raise TooManyLoginFailures(
-                f"Too many failed logins for this email; try again in {retry_after} seconds.",
-                retry_after=retry_after,
-            )
+    async def refuse_if_exhausted(self, email: str, address: str) -> None:
+        for count, key in self._counts(email, address):
+            if not await self.limiter.test(count.limit, FAILURES, count.per, key):
+                raise await self._refusal(count, key)
 
-    async def count_failure(self, email: str) -> None:
-        await self.limiter.hit(self.failures, "login-failures", email)
+    async def count_failure(self, email: str, address: str) -> None:
+        """Count a failed login against both counts; raises TooManyLoginFailures when it found one of
+        them full already (attempts sent at once passed refuse_if_exhausted together)."""
+        full = [
+            (count, key)
+            for count, key in self._counts(email, address)
+            if not await self.limiter.hit(count.limit, FAILURES, count.per, key)
+        ]
+        if full:
+            raise await self._refusal(*full[0])
+
+    def _counts(self, email: str, address: str) -> tuple[tuple[FailureCount, str], ...]:
+        return (self.per_email, email), (self.per_address, counted_address(address))
+
+    async def _refusal(self, count: FailureCount, key: str) -> TooManyLoginFailures:
+        stats = await self.limiter.get_window_stats(count.limit, FAILURES, count.per, key)
+        retry_after = max(1, int(stats.reset_time - time.time()) + 1)
+        whose = "for this email" if count.per == "email" else "from your network address"
+        return TooManyLoginFailures(
+            f"Too many failed logins {whose}; try again in {retry_after} seconds.", retry_after=retry_after
+        )
 
 
-async def register(session: AsyncSession, *, email: str, password: str, display_name: str) -> User:
-    user = User(email=email.lower(), display_name=display_name, password_hash=security.hash_password(password))
+def counted_address(address: str) -> str:
+    """What failures are counted per: an IPv4 address, or the /64 of an IPv6 one."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address  # not an IP (a test client, a Unix socket): counted as given
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:  # ::ffff:192.0.2.1 is an IPv4 client on a dual-stack socket
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/{IPV6_SUBSCRIBER_PREFIX}", strict=False))
+    return str(parsed)
+
+
+async def register(
+    session: AsyncSession, hasher: security.PasswordHasher, *, email: str, password: str, display_name: str
+) -> User:
+    # Hashed before the first statement, so no transaction (and no lock) is held while it runs.
+    password_hash = await hasher.hash(password)
+    user = User(email=email.lower(), display_name=display_name, password_hash=password_hash)
     try:
         # Added inside the savepoint: begin_nested() flushes what is pending before it starts.
         async with session.begin_nested():
@@ -68,16 +142,29 @@ async def register(session: AsyncSession, *, email: str, password: str, display_
 
 
 async def log_in(
-    session: AsyncSession, throttle: LoginThrottle, settings: Settings, *, email: str, password: str
+    session: AsyncSession,
+    throttle: LoginThrottle,
+    hasher: security.PasswordHasher,
+    settings: Settings,
+    *,
+    email: str,
+    password: str,
+    address: str,
 ) -> IssuedTokens:
     """Tokens for a correct email and password. An unknown email and a wrong password look the same."""
     email = email.strip().lower()
-    await throttle.refuse_if_exhausted(email)
-    user = await session.scalar(select(User).where(User.email == email))
-    if not security.verify_password(password, user.password_hash if user else None) or user is None:
-        await throttle.count_failure(email)
+    await throttle.refuse_if_exhausted(email, address)
+    account = (await session.execute(select(User.id, User.password_hash).where(User.email == email))).one_or_none()
+    # The read is all this transaction did: ending it before the slow verify gives back what it holds
+    # meanwhile (SQLite's write lock, taken at BEGIN; a pooled connection on PostgreSQL).
+    await session.commit()
+    matches = await hasher.verify(password, account.password_hash if account else None)
+    if account is None or not matches:
+        await throttle.count_failure(email, address)
         raise InvalidCredentials("The email or the password is wrong.")
-    return await _issue_tokens(session, settings, user_id=user.id, family_id=uuid4())
+    # Failures of attempts that ran alongside this one may have filled a count meanwhile.
+    await throttle.refuse_if_exhausted(email, address)
+    return await _issue_tokens(session, settings, user_id=account.id, family_id=uuid4())
 
 
 async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: str) -> IssuedTokens:

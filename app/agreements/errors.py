@@ -31,6 +31,11 @@ class DuplicateItem(Unprocessable):
     title = "A plan item appears twice"
 
 
+class PriceNotPositive(Unprocessable):
+    code = "price-not-positive"
+    title = "A unit price must be above zero"
+
+
 class DueDateNotValid(Unprocessable):
     code = "advance-due-date-not-valid"
     title = "The advance-payment due date is not valid"

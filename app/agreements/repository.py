@@ -90,3 +90,18 @@ async def subscription_of(session: AsyncSession, agreement_id: UUID, household_i
 async def subscriptions(session: AsyncSession, agreement_id: UUID) -> Sequence[Subscription]:
     statement = select(Subscription).where(Subscription.agreement_id == agreement_id)
     return (await session.scalars(statement.order_by(Subscription.first_share))).all()
+
+
+def agreement_subscriptions(agreement_id: UUID) -> Select[Subscription]:
+    return select(Subscription).where(Subscription.agreement_id == agreement_id)
+
+
+def household_subscriptions(household_id: UUID) -> Select[Subscription]:
+    return select(Subscription).where(Subscription.household_id == household_id)
+
+
+async def agreements_by_id(session: AsyncSession, agreement_ids: Sequence[UUID]) -> dict[UUID, Agreement]:
+    if not agreement_ids:
+        return {}
+    found = await session.scalars(select(Agreement).where(Agreement.id.in_(agreement_ids)))
+    return {agreement.id: agreement for agreement in found}

@@ -21,7 +21,7 @@ from app.agreements.schemas import (
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
-from app.core.money import InvalidAmount
+from app.core.money import AmountTooLarge, InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.quantity import InvalidQuantity
 from app.core.routing import DomainRouter
@@ -37,7 +37,9 @@ TERMS_PROBLEMS = (
     errors.DuplicateItem,
     errors.DueDateNotValid,
     errors.GroupNotActive,
+    errors.PriceNotPositive,
     InvalidAmount,
+    AmountTooLarge,
     InvalidQuantity,
 )
 
@@ -191,11 +193,11 @@ async def subscribe_to_agreement(
 
 @router.get(
     "/{agreement_id}/subscriptions",
-    response_model=list[SubscriptionRead],
-    responses=problem_responses(errors.AgreementNotFound),
+    response_model=Page[SubscriptionRead],
+    responses=problem_responses(errors.AgreementNotFound, InvalidCursor),
 )
 async def list_agreement_subscriptions(
-    agreement_id: UUID, session: DbSession, principal: CurrentUser
-) -> list[SubscriptionRead]:
+    agreement_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[SubscriptionRead]:
     """The households' shares of the agreement, in the order they were taken."""
-    return await service.list_subscriptions(session, principal, agreement_id=agreement_id)
+    return await service.list_subscriptions(session, principal, agreement_id=agreement_id, limit=limit, cursor=cursor)

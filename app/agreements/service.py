@@ -28,6 +28,7 @@ from app.agreements.errors import (
     NotNegotiable,
     PlanNotFound,
     PlanNotPublished,
+    PriceNotPositive,
     VersionNotCurrent,
 )
 from app.agreements.models import (
@@ -55,6 +56,7 @@ from app.agreements.schemas import (
 from app.core import money, quantity
 from app.core.db import utc_now
 from app.core.pagination import CursorPage, paginate
+from app.core.schemas import Page
 from app.groups import policies as groups_policies
 from app.groups import repository as groups_repository
 from app.groups import service as groups_service
@@ -169,6 +171,10 @@ async def _add_version(
     lines = [_version_item(plan, item, position) for position, item in enumerate(terms.items)]
     if len({line.plan_item_id for line in lines}) != len(lines):
         raise DuplicateItem("Each plan item may appear once in the terms.")
+    total_price_minor = money.capped(
+        sum(line.line_total_minor for line in lines),
+        f"The terms add up to more than this service can store in {plan.currency}; agree on less.",
+    )
     version = AgreementVersion(
         agreement_id=agreement.id,
         number=number,
@@ -179,7 +185,7 @@ async def _add_version(
         shares=terms.shares,
         advance_due_on=terms.advance_due_on,
         distribution_mode=terms.distribution_mode,
-        total_price_minor=sum(line.line_total_minor for line in lines),
+        total_price_minor=total_price_minor,
         note=terms.note,
         items=lines,
     )
@@ -198,11 +204,15 @@ def _unit_of(plan: ProductionPlan, item: TermsItem) -> PlanItem:
 
 
 def _line_total(item: TermsItem, plan_item: PlanItem, currency: str) -> int:
-    """Quantity × unit price, rounded half-even to the currency's minor unit."""
+    """Quantity × unit price, rounded half-even to the currency's minor unit; refused above the money cap."""
     quantity_base = quantity.to_base(item.quantity, plan_item.unit)
     price_minor = money.to_minor(item.unit_price, currency)
     exact = Decimal(quantity_base * price_minor).scaleb(-quantity.UNIT_DECIMALS[plan_item.unit])
-    return int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    return money.capped(
+        int(exact.quantize(Decimal(1), rounding=ROUND_HALF_EVEN)),
+        f"{plan_item.crop}: {item.quantity} {plan_item.unit} at {item.unit_price} {currency} comes to more than "
+        "this service can store; agree on less.",
+    )
 
 
 def _version_item(plan: ProductionPlan, item: TermsItem, position: int) -> VersionItem:
@@ -210,11 +220,15 @@ def _version_item(plan: ProductionPlan, item: TermsItem, position: int) -> Versi
     quantity_base = quantity.to_base(item.quantity, plan_item.unit)
     if quantity_base <= 0:
         raise quantity.InvalidQuantity("Each item needs a quantity above zero.")
+    unit_price_minor = money.to_minor(item.unit_price, plan.currency)
+    if unit_price_minor <= 0:
+        # Produce is never agreed for nothing: a price of zero is a mistake, not a gift.
+        raise PriceNotPositive(f"{plan_item.crop}: the unit price must be above zero.", plan_item_id=str(plan_item.id))
     return VersionItem(
         plan_item_id=plan_item.id,
         position=position,
         quantity_base=quantity_base,
-        unit_price_minor=money.to_minor(item.unit_price, plan.currency),
+        unit_price_minor=unit_price_minor,
         line_total_minor=_line_total(item, plan_item, plan.currency),
     )
 
@@ -465,10 +479,23 @@ async def subscribe(
 
 
 async def list_subscriptions(
-    session: AsyncSession, principal: Principal, *, agreement_id: UUID
-) -> list[SubscriptionRead]:
+    session: AsyncSession, principal: Principal, *, agreement_id: UUID, limit: int, cursor: str | None
+) -> Page[SubscriptionRead]:
+    """The households' shares in the order they were taken: under the agreement's lock, so one after another."""
     agreement = await policies.readable_agreement(session, principal, agreement_id)
-    return [subscription_read(s, agreement.currency) for s in await repository.subscriptions(session, agreement.id)]
+    page = await paginate(
+        session,
+        repository.agreement_subscriptions(agreement.id),
+        created_at=Subscription.created_at,
+        id_column=Subscription.id,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page[SubscriptionRead](
+        data=[subscription_read(subscription, agreement.currency) for subscription in page.rows],
+        has_more=page.has_more,
+        next_cursor=page.next_cursor,
+    )
 
 
 def agreement_read(agreement: Agreement, group: ConsumerGroup, plan_items: dict[UUID, PlanItem]) -> AgreementRead:

@@ -1,9 +1,10 @@
 """Queries for the catalogue. Rules live in service.py; what the public sees starts here."""
 
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -16,7 +17,7 @@ from app.catalogue.models import (
     TradingOrganisation,
     TradingOrganisationMember,
 )
-from app.core.pagination import CursorPage, InvalidCursor, decode_cursor, encode_cursor
+from app.core.pagination import CursorPage, decode_cursor, encode_cursor
 
 # Trading organisations
 
@@ -110,12 +111,22 @@ def exchange_rates(*, base: str | None, quote: str | None) -> Select[ExchangeRat
     return statement
 
 
-async def newest_rate(session: AsyncSession, base: str, quote: str) -> ExchangeRate | None:
-    """The rate of the latest day for the pair; between sources on that day, the one recorded last."""
+def in_force_on(day: date) -> ColumnElement[bool]:
+    """A rate applies from its own day: one dated later is stored, listed, but used for no conversion
+    before that day comes (UTC). Every choice of a rate to convert with goes through here."""
+    return ExchangeRate.as_of <= day
+
+
+# Among the rates in force, the one of the latest day; between sources on that day, the one recorded last.
+NEWEST_RATE_FIRST = (ExchangeRate.as_of.desc(), ExchangeRate.created_at.desc(), ExchangeRate.id.desc())
+
+
+async def rate_in_force(session: AsyncSession, base: str, quote: str, *, on: date) -> ExchangeRate | None:
+    """The rate for the pair that applies on `on`."""
     statement = (
         select(ExchangeRate)
-        .where(ExchangeRate.base == base, ExchangeRate.quote == quote)
-        .order_by(ExchangeRate.as_of.desc(), ExchangeRate.created_at.desc(), ExchangeRate.id.desc())
+        .where(ExchangeRate.base == base, ExchangeRate.quote == quote, in_force_on(on))
+        .order_by(*NEWEST_RATE_FIRST)
         .limit(1)
     )
     return await session.scalar(statement)
@@ -135,8 +146,6 @@ async def newest_first(
     """One page in (created_at, id) descending order, with the same opaque cursors as app.core.pagination."""
     if cursor:
         before_at, before_id = decode_cursor(cursor)
-        if before_at.tzinfo is None:
-            raise InvalidCursor("Pass back the `next_cursor` of a previous page unchanged.")
         statement = statement.where(
             or_(model.created_at < before_at, and_(model.created_at == before_at, model.id < before_id))
         )

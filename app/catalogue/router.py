@@ -205,7 +205,7 @@ async def read_catalogue_product(
     response: Response,
     currency: Annotated[
         CurrencyCode | None,
-        Query(description="Also show the prices in this currency, converted with the newest stored rate."),
+        Query(description="Also show the prices in this currency, converted with the newest rate in force today."),
     ] = None,
 ) -> ProductRead:
     """A product with its price breakdown, seller and certificates; no login needed."""

@@ -304,7 +304,7 @@ class ExchangeRateCreate(Schema):
     quote: CurrencyCode
     rate: RateText
     source: Annotated[Name, Field(description="Where the rate comes from, e.g. 'Bank of Thailand reference rate'.")]
-    as_of: Day = Field(description="The day the rate is for.")
+    as_of: Day = Field(description="The day the rate is for; conversions use it from that day (UTC) on, not before.")
 
     @model_validator(mode="after")
     def two_currencies(self) -> "ExchangeRateCreate":

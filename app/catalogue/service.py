@@ -73,7 +73,6 @@ from app.producers import repository as producers_repository
 
 AMOUNTS = ("price", "minimum_price", "premium", "producer_share")
 QUANTITIES = ("pack_size", "minimum_order_quantity")
-BIGINT_MAX = 2**63 - 1
 
 # Trading organisations
 
@@ -333,8 +332,6 @@ def _checked_columns(listing: dict[str, Any]) -> dict[str, Any]:
     amounts = {f"{name}_minor": money.to_minor(listing.pop(name), currency) for name in AMOUNTS}
     if min(quantities.values()) <= 0:
         raise QuantityNotPositive("Pack size and minimum order quantity must be above zero.")
-    if max(amounts.values()) > BIGINT_MAX:
-        raise money.InvalidAmount(f"An amount is too large to store in {currency}.", currency=currency)
     _check_codes(listing)
     _check_availability(listing["available_from"], listing["available_to"])
     _check_prices(amounts, currency)
@@ -446,16 +443,20 @@ class AppliedRate:
 
 
 async def applied_rate(session: AsyncSession, base: str, quote: str) -> AppliedRate:
-    """The newest stored rate for the pair; if only the opposite pair is stored, its inverse. Never a guess."""
-    direct = await repository.newest_rate(session, base, quote)
+    """The newest rate for the pair in force today (UTC), so a rate recorded ahead of its day waits for
+    it; if only the opposite pair has one, its inverse. Never a guess."""
+    today = utc_now().date()
+    direct = await repository.rate_in_force(session, base, quote, on=today)
     if direct is not None:
         return AppliedRate(base, quote, Decimal(direct.rate_text), direct.source, direct.as_of, inverted=False)
-    opposite = await repository.newest_rate(session, quote, base)
+    opposite = await repository.rate_in_force(session, quote, base, on=today)
     if opposite is not None:
         rate = conversion.invert(Decimal(opposite.rate_text))
         return AppliedRate(base, quote, rate, opposite.source, opposite.as_of, inverted=True)
     raise NoExchangeRate(
-        f"No exchange rate between {base} and {quote} is recorded; ask for prices in {base}.", base=base, quote=quote
+        f"No exchange rate between {base} and {quote} is in force today; ask for prices in {base}.",
+        base=base,
+        quote=quote,
     )
 
 

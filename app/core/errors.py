@@ -116,8 +116,34 @@ async def render_domain_error(_: Request, exc: Exception) -> JSONResponse:
     return problem(exc.status, exc.code, exc.title, exc.detail, headers or None, exc.extensions)
 
 
+JSON_MEDIA_TYPE = "application/json"
+
+
+def unsupported_media_type() -> JSONResponse:
+    return problem(
+        415,
+        "unsupported-media-type",
+        "Unsupported media type",
+        "Send the body as JSON, with the header 'Content-Type: application/json'.",
+        # RFC 9110 §15.5.16: Accept in a 415 names the media types the request could have used.
+        {"Accept": JSON_MEDIA_TYPE},
+    )
+
+
+def malformed_json(detail: str) -> JSONResponse:
+    return problem(400, "malformed-json", "The body is not valid JSON", detail)
+
+
 async def render_validation_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # FastAPI parses a body as JSON only when its Content-Type says it is JSON; any other body (none declared
+    # included) reaches validation as the raw bytes. Form bodies arrive parsed, so this is a JSON operation.
+    if isinstance(exc.body, bytes):
+        return unsupported_media_type()
+    for error in exc.errors():
+        if error["type"] == "json_invalid":
+            reason, position = error.get("ctx", {}).get("error", "invalid JSON"), error["loc"][-1]
+            return malformed_json(f"The body is not valid JSON: {reason} at character {position}.")
     # loc, msg and type only: `input` would echo passwords back.
     issues = [
         {
@@ -151,6 +177,9 @@ async def render_http_error(request: Request, exc: Exception) -> JSONResponse:
     code, title = HTTP_CODES.get(exc.status_code, ("http-error", "HTTP error"))
     detail = exc.detail if isinstance(exc.detail, str) else title
     headers = dict(exc.headers or {})
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI's answer to a JSON body that is not text in UTF-8 (RFC 8259 §8.1).
+        return malformed_json("The body is not valid JSON: it is not text in UTF-8.")
     if exc.status_code == 404 and detail == "Not Found":
         detail = "No resource lives at this address."
     if exc.status_code == 405:

@@ -1,4 +1,5 @@
-"""Entity tags over a resource's representation, for If-Match on updates (RFC 9110 §13.1.1)."""
+"""HTTP details every route shares: entity tags for If-Match on updates (RFC 9110 §13.1.1), the request
+body limit, and the headers that keep responses from being sniffed or cached where they should not be."""
 
 import hashlib
 from typing import Annotated
@@ -9,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.core.errors import PreconditionFailed, problem
+from app.core.observability import RouteTemplates
 
 IfMatch = Annotated[
     str | None,
@@ -63,3 +65,42 @@ class RequestBodyLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         response = problem(413, "payload-too-large", "The request body is too large", self._detail())
         await response(scope, receive, send)
+
+
+NO_STORE = b"private, no-store"
+
+
+class ProtectiveHeaders:
+    """`X-Content-Type-Options: nosniff` on every response, so a browser never runs a body as something other
+    than its declared type; and `Cache-Control: private, no-store` on every response but a public read, so
+    no cache keeps what was meant for one caller (tokens, statements, orders). A public read is a GET of an
+    operation in `public_reads` ("GET /v1/catalogue/products") sent without credentials; those, and routes
+    that set their own Cache-Control, keep theirs."""
+
+    def __init__(self, app: ASGIApp, public_reads: frozenset[str]) -> None:
+        self.app = app
+        self.public_reads = public_reads
+        self.route_template = RouteTemplates()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_protected(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]
+                chose_its_own = any(name.lower() == b"cache-control" for name, _ in headers)
+                if not chose_its_own and not self._is_public_read(scope):
+                    headers.append((b"cache-control", NO_STORE))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_protected)
+
+    def _is_public_read(self, scope: Scope) -> bool:
+        if any(name == b"authorization" for name, _ in scope["headers"]):
+            return False
+        method = "GET" if scope["method"] == "HEAD" else scope["method"]
+        # The route is known once routing has run, which it has by the time a response starts.
+        return f"{method} {self.route_template(scope)}" in self.public_reads

@@ -12,13 +12,27 @@ from pydantic import AfterValidator, Field, StringConstraints
 from app.core.errors import Unprocessable
 
 AMOUNT_PATTERN = r"^[0-9]{1,15}(\.[0-9]{1,4})?$"
-# Far below BIGINT's 9.2e18, so sums of many amounts still fit; no real payment comes near it.
+# The one cap on every amount the service stores, given or computed (line totals, order values): far
+# below BIGINT's 9.2e18, so sums of many amounts still fit; no real payment comes near it.
 MAX_MINOR_UNITS = 10**15
 
 
 class InvalidAmount(Unprocessable):
     code = "invalid-amount"
     title = "The amount is not valid for its currency"
+
+
+class AmountTooLarge(Unprocessable):
+    code = "amount-too-large"
+    title = "An amount is too large to store"
+
+
+def capped(minor: int, detail: str) -> int:
+    """`minor` when it is within MAX_MINOR_UNITS either way; otherwise AmountTooLarge with `detail`.
+    For amounts the service computes: one given by a client is checked by to_minor."""
+    if abs(minor) > MAX_MINOR_UNITS:
+        raise AmountTooLarge(detail)
+    return minor
 
 
 @cache

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from app.core.errors import Unprocessable
-from app.core.schemas import Page, Schema
+from app.core.schemas import Page, Schema, in_utc
 
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size, 1 to 100.")]
 Cursor = Annotated[
@@ -52,10 +52,12 @@ def encode_cursor(created_at: datetime, row_id: UUID) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    """The (created_at, id) a cursor of ours holds; anything else, such as a time without a UTC offset
+    or one outside the range of a UTC time, is refused here rather than failing in the query."""
     try:
         created_at, row_id = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        return datetime.fromisoformat(created_at), UUID(row_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as error:
+        return in_utc(datetime.fromisoformat(created_at)), UUID(row_id)
+    except (ValueError, TypeError, AttributeError, binascii.Error) as error:  # JSONDecodeError is a ValueError
         raise InvalidCursor("Pass back the `next_cursor` of a previous page unchanged.") from error
 
 
@@ -71,8 +73,6 @@ async def paginate(
     """One page in (created_at, id) order; fetches one row more to know whether another page follows."""
     if cursor:
         after_at, after_id = decode_cursor(cursor)
-        if after_at.tzinfo is None:
-            raise InvalidCursor("Pass back the `next_cursor` of a previous page unchanged.")
         statement = statement.where(or_(created_at > after_at, and_(created_at == after_at, id_column > after_id)))
     rows = (await session.scalars(statement.order_by(created_at, id_column).limit(limit + 1))).all()
     has_more = len(rows) > limit

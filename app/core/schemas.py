@@ -1,11 +1,12 @@
 """Base schema and shared field types of the public API."""
 
 import re
-from datetime import date
+import unicodedata
+from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 # No NUL and no lone surrogates: PostgreSQL cannot store either, and they are never meaningful.
 PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
@@ -27,10 +28,40 @@ def _known_country(code: str) -> str:
     return code
 
 
+# Characters that show nothing: separators (Zs, Zl, Zp), controls, format characters such as the
+# zero-width space and the byte-order mark, unassigned and private-use code points (categories Z and C),
+# and the few letters and symbols that render blank (Hangul fillers, the blank Braille pattern).
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def invisible(character: str) -> bool:
+    return unicodedata.category(character)[0] in "ZC" or character in BLANK_LETTERS
+
+
+def _stands_alone(character: str) -> bool:
+    # Marks (category M: accents, variation selectors, the grapheme joiner) show only on another character.
+    return not invisible(character) and unicodedata.category(character)[0] != "M"
+
+
+def not_blank(value: str) -> str:
+    """The value as written, refused unless a character of it shows on its own."""
+    if not any(_stands_alone(character) for character in value):
+        raise ValueError("must contain a visible character")
+    return value
+
+
+def visible(value: str) -> str:
+    """The value without the invisible characters at either end; refused when nothing visible is left,
+    so a name of spaces or zero-width characters never reaches a list where nobody could tell it apart."""
+    shown = [index for index, character in enumerate(not_blank(value)) if not invisible(character)]
+    return value[shown[0] : shown[-1] + 1]
+
+
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=PLAIN_TEXT_PATTERN),
     AfterValidator(_storable),
+    AfterValidator(visible),
 ]
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=PLAIN_TEXT_PATTERN), AfterValidator(_storable)]
 CountryCode = Annotated[
@@ -51,6 +82,27 @@ def _iso_date(value: object) -> object:
 
 
 Day = Annotated[date, BeforeValidator(_iso_date), Field(examples=["2027-03-06"])]
+
+
+def in_utc(value: datetime) -> datetime:
+    """The same moment in UTC, as the database stores it. A naive time has no moment, and one near the
+    ends of the calendar (0001-01-01T00:00+14:00, 9999-12-31T23:59-14:00) has no UTC equivalent."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError("must have a UTC offset")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("is out of range once converted to UTC") from error
+
+
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(in_utc),
+    Field(
+        description="Date and time with its UTC offset, e.g. 2027-03-06T09:00:00+07:00.",
+        examples=["2027-03-06T09:00:00+07:00"],
+    ),
+]
 
 ASEAN_COUNTRIES = frozenset({"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"})
 

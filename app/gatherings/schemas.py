@@ -1,36 +1,14 @@
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, AwareDatetime, Field, StrictBool, StrictInt, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
 
 from app.agreements.models import Side
-from app.core.schemas import Name, Schema, Text
+from app.core.schemas import Moment, Name, Schema, Text, not_blank
 from app.gatherings.models import GatheringKind
 
-
-def _in_utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError as error:  # 0001-01-01T00:00+01:00 has no UTC equivalent
-        raise ValueError("is out of range once converted to UTC") from error
-
-
-def _not_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
-
-
-EventTime = Annotated[
-    AwareDatetime,
-    AfterValidator(_in_utc),
-    Field(
-        description="Date and time with its UTC offset, e.g. 2027-03-06T09:00:00+07:00.",
-        examples=["2027-03-06T09:00:00+07:00"],
-    ),
-]
-MessageBody = Annotated[Text, AfterValidator(_not_blank), Field(min_length=1)]
+MessageBody = Annotated[Text, AfterValidator(not_blank), Field(min_length=1)]
 
 
 class GatheringHostCreate(Schema):
@@ -56,8 +34,8 @@ class GatheringCreate(Schema):
     kind: GatheringKind
     title: Name
     description: Text = ""
-    starts_at: EventTime
-    ends_at: EventTime
+    starts_at: Moment
+    ends_at: Moment
     location: Name
     host: GatheringHostCreate
     capacity: Annotated[StrictInt | None, Field(ge=1, le=100_000)] = Field(

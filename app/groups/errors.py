@@ -103,3 +103,12 @@ class LastCoordinator(Conflict):
 class QuorumAboveCoordinators(Conflict):
     code = "quorum-above-coordinators"
     title = "The quorum cannot exceed the number of coordinators"
+
+
+class TooManyHouseholds(Conflict):
+    code = "too-many-households"
+    title = "The account belongs to as many households as it may"
+
+    def __init__(self, limit: int, *, yourself: bool = True) -> None:
+        who = "You already belong" if yourself else "That user already belongs"
+        super().__init__(f"{who} to {limit} households, the most one account may belong to.", limit=limit)

@@ -100,10 +100,10 @@ async def waiting_position(session: AsyncSession, entry: WaitingListEntry) -> in
     return int(await session.scalar(ahead) or 0) + 1
 
 
-async def waiting_list(session: AsyncSession, group_id: UUID) -> Sequence[WaitingListEntry]:
+def waiting_list(group_id: UUID) -> Select[WaitingListEntry]:
+    """The group's waiting list; paged in (created_at, id) order, the order `waiting_position` counts in."""
     statement = select(WaitingListEntry).where(WaitingListEntry.group_id == group_id)
-    statement = statement.options(joinedload(WaitingListEntry.household))
-    return (await session.scalars(statement.order_by(WaitingListEntry.created_at, WaitingListEntry.id))).all()
+    return statement.options(joinedload(WaitingListEntry.household))
 
 
 def member_households(group_id: UUID) -> Select[Membership]:
@@ -122,19 +122,20 @@ async def waiting_entries_of_household(session: AsyncSession, household_id: UUID
     return (await session.scalars(statement.order_by(WaitingListEntry.created_at, WaitingListEntry.id))).all()
 
 
-async def coordinator_terms(session: AsyncSession, group_id: UUID) -> Sequence[tuple[Coordinator, str]]:
-    statement = (
-        select(Coordinator, User.display_name)
-        .join(User, User.id == Coordinator.user_id)
-        .where(Coordinator.group_id == group_id)
-        .order_by(Coordinator.appointed_at, Coordinator.id)
-    )
-    return (await session.execute(statement)).all()
+def coordinator_terms(group_id: UUID) -> Select[Coordinator]:
+    return select(Coordinator).where(Coordinator.group_id == group_id)
 
 
-async def pickup_stations(session: AsyncSession, group_id: UUID) -> Sequence[PickupStation]:
-    statement = select(PickupStation).where(PickupStation.group_id == group_id)
-    return (await session.scalars(statement.order_by(PickupStation.created_at, PickupStation.id))).all()
+async def display_names(session: AsyncSession, user_ids: Sequence[UUID]) -> dict[UUID, str]:
+    """The users' display names in one query, for a page of rows that name users."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {row.id: row.display_name for row in rows}
+
+
+def pickup_stations(group_id: UUID) -> Select[PickupStation]:
+    return select(PickupStation).where(PickupStation.group_id == group_id)
 
 
 def groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:

@@ -5,7 +5,7 @@ from uuid import UUID
 
 from fastapi import Query, Response, status
 
-from app.accounts.dependencies import CurrentUser
+from app.accounts.dependencies import AppSettings, CurrentUser
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
@@ -40,10 +40,20 @@ router = DomainRouter(prefix="/consumer-groups", tags=["consumer groups"], respo
 # Households
 
 
-@households_router.post("/households", status_code=status.HTTP_201_CREATED, response_model=HouseholdRead)
-async def create_household(body: HouseholdCreate, session: DbSession, principal: CurrentUser) -> HouseholdRead:
-    """Create a household (a family that eats together) with you as its first member."""
-    return await service.create_household(session, principal, name=body.name)
+@households_router.post(
+    "/households",
+    status_code=status.HTTP_201_CREATED,
+    response_model=HouseholdRead,
+    responses=problem_responses(errors.TooManyHouseholds),
+)
+async def create_household(
+    body: HouseholdCreate, session: DbSession, principal: CurrentUser, settings: AppSettings
+) -> HouseholdRead:
+    """Create a household (a family that eats together) with you as its first member. One account
+    belongs to a limited number of households (`too-many-households` beyond it)."""
+    return await service.create_household(
+        session, principal, name=body.name, households_per_user_max=settings.households_per_user_max
+    )
 
 
 @households_router.get(
@@ -73,13 +83,21 @@ async def read_household(
     "/households/{household_id}/members",
     status_code=status.HTTP_201_CREATED,
     response_model=HouseholdRead,
-    responses=problem_responses(errors.HouseholdNotFound, errors.UserNotFound, errors.AlreadyHouseholdMember),
+    responses=problem_responses(
+        errors.HouseholdNotFound, errors.UserNotFound, errors.AlreadyHouseholdMember, errors.TooManyHouseholds
+    ),
 )
 async def add_household_member(
-    household_id: UUID, body: HouseholdMemberCreate, session: DbSession, principal: CurrentUser
+    household_id: UUID, body: HouseholdMemberCreate, session: DbSession, principal: CurrentUser, settings: AppSettings
 ) -> HouseholdRead:
-    """Add a user to a household you belong to."""
-    return await service.add_household_member(session, principal, household_id=household_id, user_id=body.user_id)
+    """Add a user to a household you belong to, unless they belong to as many households as one may."""
+    return await service.add_household_member(
+        session,
+        principal,
+        household_id=household_id,
+        user_id=body.user_id,
+        households_per_user_max=settings.households_per_user_max,
+    )
 
 
 @households_router.get(
@@ -200,14 +218,14 @@ async def join_consumer_group_waiting_list(
 
 @router.get(
     "/{group_id}/waiting-list",
-    response_model=list[WaitingListEntryRead],
-    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember),
+    response_model=Page[WaitingListEntryRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember, InvalidCursor),
 )
 async def list_consumer_group_waiting_list(
-    group_id: UUID, session: DbSession, principal: CurrentUser
-) -> list[WaitingListEntryRead]:
+    group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[WaitingListEntryRead]:
     """The households waiting for a place, in the order they will be admitted."""
-    return await service.list_waiting(session, principal, group_id=group_id)
+    return await service.list_waiting(session, principal, group_id=group_id, limit=limit, cursor=cursor)
 
 
 @router.delete(
@@ -243,14 +261,14 @@ async def appoint_consumer_group_coordinator(
 
 @router.get(
     "/{group_id}/coordinators",
-    response_model=list[CoordinatorRead],
-    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember),
+    response_model=Page[CoordinatorRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember, InvalidCursor),
 )
 async def list_consumer_group_coordinators(
-    group_id: UUID, session: DbSession, principal: CurrentUser
-) -> list[CoordinatorRead]:
+    group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[CoordinatorRead]:
     """Every coordinator term, current and ended, oldest first."""
-    return await service.list_coordinators(session, principal, group_id=group_id)
+    return await service.list_coordinators(session, principal, group_id=group_id, limit=limit, cursor=cursor)
 
 
 @router.delete(
@@ -282,9 +300,12 @@ async def add_pickup_station(
 
 @router.get(
     "/{group_id}/pickup-stations",
-    response_model=list[PickupStationRead],
-    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember),
+    response_model=Page[PickupStationRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember, InvalidCursor),
 )
-async def list_pickup_stations(group_id: UUID, session: DbSession, principal: CurrentUser) -> object:
-    """The group's pickup stations, for its members and coordinators."""
-    return await service.list_pickup_stations(session, principal, group_id=group_id)
+async def list_pickup_stations(
+    group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[PickupStationRead]:
+    """The group's pickup stations, oldest first, for its members and coordinators."""
+    page = await service.list_pickup_stations(session, principal, group_id=group_id, limit=limit, cursor=cursor)
+    return page.to(PickupStationRead)

@@ -2,9 +2,9 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StrictInt, model_validator
+from pydantic import AfterValidator, Field, StrictInt, model_validator
 
-from app.core.schemas import CountryCode, Name, Schema, Text
+from app.core.schemas import CountryCode, Name, Schema, Text, not_blank
 from app.groups.models import GroupStatus, LegalForm
 
 
@@ -105,7 +105,7 @@ class CoordinatorRead(Schema):
 
 class PickupStationCreate(Schema):
     name: Name
-    address: Annotated[Text, Field(min_length=1, max_length=500)]
+    address: Annotated[Text, Field(min_length=1, max_length=500), AfterValidator(not_blank)]
     latitude: Annotated[float | None, Field(ge=-90, le=90, allow_inf_nan=False)] = None
     longitude: Annotated[float | None, Field(ge=-180, le=180, allow_inf_nan=False)] = None
 

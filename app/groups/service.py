@@ -3,7 +3,7 @@
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -11,6 +11,7 @@ from app.accounts.principal import Principal
 from app.core.db import utc_now
 from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
+from app.core.schemas import Page
 from app.groups import policies, repository
 from app.groups.errors import (
     AlreadyCoordinator,
@@ -26,6 +27,7 @@ from app.groups.errors import (
     NotAMember,
     NotWaiting,
     QuorumAboveCoordinators,
+    TooManyHouseholds,
     UserNotFound,
 )
 from app.groups.models import (
@@ -56,8 +58,13 @@ from app.groups.schemas import (
 # Households
 
 
-async def create_household(session: AsyncSession, principal: Principal, *, name: str) -> HouseholdRead:
-    """Create a household with the caller as its first member."""
+async def create_household(
+    session: AsyncSession, principal: Principal, *, name: str, households_per_user_max: int
+) -> HouseholdRead:
+    """Create a household with the caller as its first member, unless the caller already belongs to
+    `households_per_user_max` households (HOUSEHOLDS_PER_USER_MAX): a family needs one."""
+    if not await _has_room_for_another_household(session, principal.user_id, households_per_user_max):
+        raise TooManyHouseholds(households_per_user_max)
     household = Household(name=name)
     session.add(household)
     await session.flush()
@@ -89,17 +96,30 @@ async def list_households_of(
 
 
 async def add_household_member(
-    session: AsyncSession, principal: Principal, *, household_id: UUID, user_id: UUID
+    session: AsyncSession, principal: Principal, *, household_id: UUID, user_id: UUID, households_per_user_max: int
 ) -> HouseholdRead:
-    """A member of a household adds another user to it; a user may eat in several households."""
+    """A member of a household adds another user to it; a user may eat in several households, up to
+    `households_per_user_max`."""
     household = await policies.household_acted_for_by(session, principal, household_id)
     if await session.get(User, user_id) is None:
         raise UserNotFound(user_id)
     if await repository.user_belongs_to_household(session, user_id, household.id):
         raise AlreadyHouseholdMember(f"User {user_id} already belongs to '{household.name}'.")
+    if not await _has_room_for_another_household(session, user_id, households_per_user_max):
+        raise TooManyHouseholds(households_per_user_max, yourself=user_id == principal.user_id)
     session.add(HouseholdMember(household_id=household.id, user_id=user_id))
     await session.flush()
     return await get_household(session, principal, household.id)
+
+
+async def _has_room_for_another_household(session: AsyncSession, user_id: UUID, households_per_user_max: int) -> bool:
+    # The user's row locked, so two additions for one user count one after the other (PostgreSQL;
+    # on SQLite, BEGIN IMMEDIATE already queues writers).
+    await session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    belongs_to = await session.scalar(
+        select(func.count()).select_from(HouseholdMember).where(HouseholdMember.user_id == user_id)
+    )
+    return (belongs_to or 0) < households_per_user_max
 
 
 async def household_groups(session: AsyncSession, principal: Principal, household_id: UUID) -> HouseholdGroupsRead:
@@ -275,27 +295,39 @@ async def leave_waiting_list(
     await session.flush()
 
 
-async def list_waiting(session: AsyncSession, principal: Principal, *, group_id: UUID) -> list[WaitingListEntryRead]:
+async def list_waiting(
+    session: AsyncSession, principal: Principal, *, group_id: UUID, limit: int, cursor: str | None
+) -> Page[WaitingListEntryRead]:
+    """The households waiting, first come first; a position counts every household ahead, on earlier pages too."""
     group = await get_group(session, group_id)
     await policies.require_member_or_coordinator(session, principal, group)
-    return [
-        WaitingListEntryRead(
-            group_id=entry.group_id,
-            household_id=entry.household_id,
-            household_name=entry.household_name,
-            position=position,
-            created_at=entry.created_at,
-        )
-        for position, entry in enumerate(await repository.waiting_list(session, group.id), start=1)
-    ]
+    page = await paginate(
+        session,
+        repository.waiting_list(group.id),
+        created_at=WaitingListEntry.created_at,
+        id_column=WaitingListEntry.id,
+        limit=limit,
+        cursor=cursor,
+    )
+    # One count places the page's first entry; the others follow it in the same order, without gaps.
+    first = await repository.waiting_position(session, page.rows[0]) if page.rows else 1
+    return Page[WaitingListEntryRead](
+        data=[_waiting_entry_read(entry, position) for position, entry in enumerate(page.rows, start=first)],
+        has_more=page.has_more,
+        next_cursor=page.next_cursor,
+    )
 
 
 async def _waiting_read(session: AsyncSession, entry: WaitingListEntry) -> WaitingListEntryRead:
+    return _waiting_entry_read(entry, await repository.waiting_position(session, entry))
+
+
+def _waiting_entry_read(entry: WaitingListEntry, position: int) -> WaitingListEntryRead:
     return WaitingListEntryRead(
         group_id=entry.group_id,
         household_id=entry.household_id,
         household_name=entry.household_name,
-        position=await repository.waiting_position(session, entry),
+        position=position,
         created_at=entry.created_at,
     )
 
@@ -342,11 +374,26 @@ async def end_coordinator_term(
     return _coordinator_read(term, user.display_name if user else "")
 
 
-async def list_coordinators(session: AsyncSession, principal: Principal, *, group_id: UUID) -> list[CoordinatorRead]:
-    """Current and past coordinator terms, oldest first."""
+async def list_coordinators(
+    session: AsyncSession, principal: Principal, *, group_id: UUID, limit: int, cursor: str | None
+) -> Page[CoordinatorRead]:
+    """Current and past coordinator terms, in the order they were appointed."""
     group = await get_group(session, group_id)
     await policies.require_member_or_coordinator(session, principal, group)
-    return [_coordinator_read(term, name) for term, name in await repository.coordinator_terms(session, group.id)]
+    page = await paginate(
+        session,
+        repository.coordinator_terms(group.id),
+        created_at=Coordinator.appointed_at,
+        id_column=Coordinator.id,
+        limit=limit,
+        cursor=cursor,
+    )
+    names = await repository.display_names(session, [term.user_id for term in page.rows])
+    return Page[CoordinatorRead](
+        data=[_coordinator_read(term, names[term.user_id]) for term in page.rows],
+        has_more=page.has_more,
+        next_cursor=page.next_cursor,
+    )
 
 
 def _coordinator_read(term: Coordinator, display_name: str) -> CoordinatorRead:
@@ -375,7 +422,16 @@ async def add_pickup_station(
     return station
 
 
-async def list_pickup_stations(session: AsyncSession, principal: Principal, *, group_id: UUID) -> list[PickupStation]:
+async def list_pickup_stations(
+    session: AsyncSession, principal: Principal, *, group_id: UUID, limit: int, cursor: str | None
+) -> CursorPage:
     group = await get_group(session, group_id)
     await policies.require_member_or_coordinator(session, principal, group)
-    return list(await repository.pickup_stations(session, group.id))
+    return await paginate(
+        session,
+        repository.pickup_stations(group.id),
+        created_at=PickupStation.created_at,
+        id_column=PickupStation.id,
+        limit=limit,
+        cursor=cursor,
+    )

@@ -11,10 +11,12 @@ __all__ = [
     "AbsenceAlreadyGiven",
     "AbsenceNotBeforehand",
     "AbsenceNotFound",
+    "AbsenceOutsideSeason",
     "AgreementNotActive",
     "AgreementNotFound",
     "CarrierNotAMember",
     "DeliveredOnInFuture",
+    "DeliveredOnOutsideSeason",
     "DeliveryExceedsAgreement",
     "HarvestAlreadyRecorded",
     "HarvestNotFound",
@@ -110,6 +112,11 @@ class DeliveredOnInFuture(Unprocessable):
     title = "A harvest is recorded when it is delivered, not before"
 
 
+class DeliveredOnOutsideSeason(Unprocessable):
+    code = "harvest-date-outside-season"
+    title = "A harvest is dated within the season of the agreement's plan"
+
+
 class ItemNotInAgreement(Unprocessable):
     code = "item-not-in-agreement"
     title = "The plan item is not part of the agreed terms"
@@ -143,6 +150,11 @@ class RecipientIsAbsentHousehold(Unprocessable):
 class AbsenceNotBeforehand(Conflict):
     code = "absence-not-beforehand"
     title = "An absence is given before its date"
+
+
+class AbsenceOutsideSeason(Unprocessable):
+    code = "absence-date-outside-season"
+    title = "An absence is dated on a day harvests of the agreement can be delivered"
 
 
 class AbsenceAlreadyGiven(Conflict):

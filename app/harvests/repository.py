@@ -13,7 +13,7 @@ from app.agreements.models import Agreement, AgreementStatus, AgreementVersion, 
 from app.core.quantity import Unit
 from app.groups.models import Household, HouseholdMember, PickupStation
 from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
-from app.plans.models import PlanItem
+from app.plans.models import PlanItem, ProductionPlan
 from app.producers.models import ProducerCoordinator
 
 Ts = TypeVarTuple("Ts")
@@ -34,6 +34,14 @@ async def get_agreement_for_update(session: AsyncSession, agreement_id: UUID) ->
     # (SQLite ignores FOR UPDATE; there every transaction holds the write lock from BEGIN IMMEDIATE.)
     statement = select(Agreement).where(Agreement.id == agreement_id).with_for_update()
     return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
+
+
+async def season_of(session: AsyncSession, agreement: Agreement) -> Row[date, date]:
+    """The first and last day of the season of the agreement's plan."""
+    statement = select(ProductionPlan.season_starts_on, ProductionPlan.season_ends_on).where(
+        ProductionPlan.id == agreement.production_plan_id
+    )
+    return (await session.execute(statement)).one()
 
 
 async def agreed_items(session: AsyncSession, agreement: Agreement) -> Sequence[Row[VersionItem, PlanItem]]:

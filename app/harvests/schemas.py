@@ -17,7 +17,10 @@ class HarvestLineCreate(Schema):
 
 
 class HarvestCreate(Schema):
-    delivered_on: Day = Field(description="The day of delivery; at most one day after today's UTC date.")
+    delivered_on: Day = Field(
+        description="The day of delivery: within the season of the agreement's plan or up to 60 days after it, "
+        "and at most one day after today's UTC date."
+    )
     pickup_station_id: UUID = Field(description="One of the consumer group's pickup stations.")
     carried_by_user_id: UUID | None = Field(
         default=None,
@@ -96,7 +99,10 @@ class SurplusUpdate(Schema):
 
 class AbsenceCreate(Schema):
     household_id: UUID = Field(description="Your household, holding shares of the agreement.")
-    on_date: Day = Field(description="The pickup date you will be away; after today's UTC date.")
+    on_date: Day = Field(
+        description="The pickup date you will be away: after today's UTC date, on a day harvests of the agreement "
+        "may bear (its plan's season and the 60 days after it)."
+    )
     to_household_id: UUID | None = Field(
         description="A member household of the consumer group that takes your allocation; null hands it to the "
         "group's surplus."

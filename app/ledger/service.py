@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -117,17 +117,46 @@ async def accounts_with_balances(
 
 
 async def transactions(
-    session: AsyncSession,
-    agreement_id: UUID | None = None,
-    *,
-    trade_order_id: UUID | None = None,
-    account_ids: Sequence[UUID] | None = None,
+    session: AsyncSession, agreement_id: UUID | None = None, *, trade_order_id: UUID | None = None
 ) -> Sequence[LedgerTransaction]:
-    """The agreement's or order's transactions, oldest first, optionally only those touching some accounts."""
+    """The agreement's or order's transactions, oldest first, each with its entries."""
+    statement = transactions_of(agreement_id, trade_order_id=trade_order_id)
+    return (await session.scalars(statement.order_by(LedgerTransaction.created_at, LedgerTransaction.id))).all()
+
+
+def transactions_of(
+    agreement_id: UUID | None = None, *, trade_order_id: UUID | None = None
+) -> Select[LedgerTransaction]:
+    """The agreement's or order's transactions, to read page by page; each page's entries come in one more query."""
     statement = select(LedgerTransaction).where(_belongs(LedgerTransaction, agreement_id, trade_order_id))
-    if account_ids is not None:
-        touching = select(LedgerEntry.transaction_id).where(LedgerEntry.account_id.in_(account_ids))
-        statement = statement.where(LedgerTransaction.id.in_(touching))
+    return statement.options(selectinload(LedgerTransaction.entries))
+
+
+async def owner_accounts_with_balances(
+    session: AsyncSession, *, kind: AccountKind, owner_id: UUID, agreement_ids: Sequence[UUID]
+) -> list[tuple[LedgerAccount, int]]:
+    """One owner's accounts of one kind across several agreements, each with its balance, in one query."""
+    if not agreement_ids:
+        return []
+    statement = (
+        select(LedgerAccount, func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+        .outerjoin(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
+        .where(
+            LedgerAccount.kind == kind,
+            LedgerAccount.owner_id == owner_id,
+            LedgerAccount.agreement_id.in_(agreement_ids),
+        )
+        .group_by(LedgerAccount.id)
+    )
+    return [(row[0], int(row[1])) for row in (await session.execute(statement)).all()]
+
+
+async def transactions_touching(session: AsyncSession, account_ids: Sequence[UUID]) -> Sequence[LedgerTransaction]:
+    """Every transaction with an entry on one of the accounts, oldest first, each with all its entries."""
+    if not account_ids:
+        return []
+    touching = select(LedgerEntry.transaction_id).where(LedgerEntry.account_id.in_(account_ids))
+    statement = select(LedgerTransaction).where(LedgerTransaction.id.in_(touching))
     statement = statement.options(selectinload(LedgerTransaction.entries))
     return (await session.scalars(statement.order_by(LedgerTransaction.created_at, LedgerTransaction.id))).all()
 

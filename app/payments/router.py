@@ -5,12 +5,13 @@ from uuid import UUID
 from fastapi import status
 from fastapi.responses import JSONResponse
 
-from app.accounts.dependencies import CurrentUser
+from app.accounts.dependencies import AppSettings, CurrentUser
 from app.agreements.errors import AgreementNotFound
 from app.core import idempotency
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.money import InvalidAmount
+from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
 from app.groups.errors import HouseholdNotFound, NotCoordinator
 from app.payments import errors, service
@@ -42,6 +43,7 @@ async def record_payment(
     body: PaymentCreate,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> PaymentRead | JSONResponse:
     """Record an advance payment: a household to its group, or the group to the producer group.
@@ -52,6 +54,7 @@ async def record_payment(
         caller_id=principal.user_id,
         route=f"POST /v1/agreements/{agreement_id}/payments",
         payload=body.model_dump(mode="json"),
+        retention=idempotency.retention_of(settings),
     )
     if claim.replay is not None:
         return claim.replay
@@ -61,18 +64,25 @@ async def record_payment(
 
 
 @router.get(
-    "/agreements/{agreement_id}/ledger", response_model=LedgerRead, responses=problem_responses(AgreementNotFound)
+    "/agreements/{agreement_id}/ledger",
+    response_model=LedgerRead,
+    responses=problem_responses(AgreementNotFound, InvalidCursor),
 )
-async def read_agreement_ledger(agreement_id: UUID, session: DbSession, principal: CurrentUser) -> LedgerRead:
-    """Where every unit of the agreement's money went: balances and every transaction, for its two groups."""
-    return await service.agreement_ledger(session, principal, agreement_id=agreement_id)
+async def read_agreement_ledger(
+    agreement_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> LedgerRead:
+    """Where every unit of the agreement's money went, for its two groups: its transactions page by page in
+    the order they were recorded, and on every page the balances and totals of all of them."""
+    return await service.agreement_ledger(session, principal, agreement_id=agreement_id, limit=limit, cursor=cursor)
 
 
 @router.get(
     "/households/{household_id}/statement",
     response_model=StatementRead,
-    responses=problem_responses(HouseholdNotFound),
+    responses=problem_responses(HouseholdNotFound, InvalidCursor),
 )
-async def read_household_statement(household_id: UUID, session: DbSession, principal: CurrentUser) -> StatementRead:
-    """Your household's shares, dues, payments and refunds, agreement by agreement."""
-    return await service.household_statement(session, principal, household_id=household_id)
+async def read_household_statement(
+    household_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> StatementRead:
+    """Your household's shares, dues, payments and refunds, agreement by agreement, in the order it subscribed."""
+    return await service.household_statement(session, principal, household_id=household_id, limit=limit, cursor=cursor)

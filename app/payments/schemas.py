@@ -7,7 +7,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.agreements.models import AgreementStatus
 from app.core.money import AmountText, CurrencyCode
-from app.core.schemas import PLAIN_TEXT_PATTERN, Schema
+from app.core.schemas import PLAIN_TEXT_PATTERN, Page, Schema
 from app.ledger.models import AccountKind
 
 
@@ -61,8 +61,9 @@ class AccountRead(Schema):
     balance: str
 
 
-class LedgerRead(Schema):
-    """Where every unit of the agreement's money is."""
+class LedgerRead(Page[TransactionRead]):
+    """One page of the agreement's transactions in the order they were recorded, beside where every unit
+    of its money is now: the totals and balances cover every transaction, not only this page's."""
 
     agreement_id: UUID
     status: AgreementStatus
@@ -74,7 +75,6 @@ class LedgerRead(Schema):
     received_by_producer: str
     outstanding_to_producer: str
     accounts: list[AccountRead]
-    transactions: list[TransactionRead]
 
 
 class StatementLine(Schema):
@@ -88,6 +88,8 @@ class StatementLine(Schema):
     transactions: list[TransactionRead]
 
 
-class StatementRead(Schema):
+class StatementRead(Page[StatementLine]):
+    """One page of the agreements the household holds shares of, in the order it subscribed; each line
+    carries its own totals."""
+
     household_id: UUID
-    agreements: list[StatementLine]

@@ -2,6 +2,8 @@
 producer group, all through the double-entry ledger. Full payment activates the agreement; an
 agreement not fully paid by its due date lapses and every unit collected goes back to its payer."""
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
@@ -15,6 +17,7 @@ from app.agreements import service as agreements_service
 from app.agreements.models import Agreement, AgreementStatus, Subscription
 from app.core import money
 from app.core.db import utc_now
+from app.core.pagination import paginate
 from app.groups import policies as groups_policies
 from app.groups import repository as groups_repository
 from app.ledger import service as ledger
@@ -59,7 +62,11 @@ async def record_payment(
         agreement_id=agreement.id,
         agreement_status=agreements_service.effective_status(agreement),
         currency=agreement.currency,
-        transaction=await _transaction_read(session, transaction, agreement.currency),
+        transaction=_transaction_read(
+            transaction,
+            await ledger.accounts_by_id(session, [entry.account_id for entry in transaction.entries]),
+            agreement.currency,
+        ),
     )
 
 
@@ -189,15 +196,30 @@ async def _refund_everything(session: AsyncSession, agreement: Agreement) -> Non
 # Reading
 
 
-async def agreement_ledger(session: AsyncSession, principal: Principal, *, agreement_id: UUID) -> LedgerRead:
+async def agreement_ledger(
+    session: AsyncSession, principal: Principal, *, agreement_id: UUID, limit: int, cursor: str | None
+) -> LedgerRead:
     agreement = await agreements_policies.readable_agreement(session, principal, agreement_id)
+    page = await paginate(
+        session,
+        ledger.transactions_of(agreement.id),
+        created_at=LedgerTransaction.created_at,
+        id_column=LedgerTransaction.id,
+        limit=limit,
+        cursor=cursor,
+    )
+    # Read after the page, so every account its entries name is among them (accounts are never removed).
     balances = await ledger.accounts_with_balances(session, agreement.id)
+    accounts = {account.id: account for account, _ in balances}
     by_kind: dict[AccountKind, int] = {}
     for account, balance in balances:
         by_kind[account.kind] = by_kind.get(account.kind, 0) + balance
     currency = agreement.currency
     received = by_kind.get(AccountKind.producer_received, 0)
     return LedgerRead(
+        data=[_transaction_read(transaction, accounts, currency) for transaction in page.rows],
+        has_more=page.has_more,
+        next_cursor=page.next_cursor,
         agreement_id=agreement.id,
         status=agreements_service.effective_status(agreement),
         currency=currency,
@@ -211,49 +233,91 @@ async def agreement_ledger(session: AsyncSession, principal: Principal, *, agree
             AccountRead(account=account.kind, owner_id=account.owner_id, balance=money.to_text(balance, currency))
             for account, balance in balances
         ],
+    )
+
+
+async def household_statement(
+    session: AsyncSession, principal: Principal, *, household_id: UUID, limit: int, cursor: str | None
+) -> StatementRead:
+    """A page of the agreements the household holds shares of: what it owes, paid and got back, entry by
+    entry. A page costs the same few queries however many agreements and transactions it shows."""
+    household = await groups_policies.household_acted_for_by(session, principal, household_id)
+    page = await paginate(
+        session,
+        agreements_repository.household_subscriptions(household.id),
+        created_at=Subscription.created_at,
+        id_column=Subscription.id,
+        limit=limit,
+        cursor=cursor,
+    )
+    subscriptions: Sequence[Subscription] = page.rows
+    agreements = await agreements_repository.agreements_by_id(session, [s.agreement_id for s in subscriptions])
+    payments = await _household_payments(session, household.id, list(agreements))
+    lines = [
+        _statement_line(subscription, agreements[subscription.agreement_id], payments) for subscription in subscriptions
+    ]
+    return StatementRead(data=lines, has_more=page.has_more, next_cursor=page.next_cursor, household_id=household.id)
+
+
+@dataclass(frozen=True)
+class _HouseholdPayments:
+    """What a household paid towards several agreements, loaded for all of them at once."""
+
+    paid_accounts: Mapping[UUID | None, tuple[LedgerAccount, int]]  # by agreement
+    transactions_by_account: Mapping[UUID, list[LedgerTransaction]]
+    accounts: Mapping[UUID, LedgerAccount]  # every account the transactions' entries name
+
+    def paid(self, agreement_id: UUID) -> int:
+        # No account yet: the household has paid nothing towards this agreement.
+        _, balance = self.paid_accounts.get(agreement_id, (None, 0))
+        return -balance
+
+    def transactions(self, agreement_id: UUID) -> list[LedgerTransaction]:
+        paid_account, _ = self.paid_accounts.get(agreement_id, (None, 0))
+        return [] if paid_account is None else self.transactions_by_account.get(paid_account.id, [])
+
+
+async def _household_payments(
+    session: AsyncSession, household_id: UUID, agreement_ids: Sequence[UUID]
+) -> _HouseholdPayments:
+    paid_accounts = {
+        account.agreement_id: (account, balance)
+        for account, balance in await ledger.owner_accounts_with_balances(
+            session, kind=AccountKind.household_paid, owner_id=household_id, agreement_ids=agreement_ids
+        )
+    }
+    transactions = await ledger.transactions_touching(session, [account.id for account, _ in paid_accounts.values()])
+    by_account: dict[UUID, list[LedgerTransaction]] = {}
+    for transaction in transactions:
+        for account_id in dict.fromkeys(entry.account_id for entry in transaction.entries):
+            by_account.setdefault(account_id, []).append(transaction)
+    accounts = await ledger.accounts_by_id(session, list(by_account))
+    return _HouseholdPayments(paid_accounts, by_account, accounts)
+
+
+def _statement_line(subscription: Subscription, agreement: Agreement, payments: _HouseholdPayments) -> StatementLine:
+    currency = agreement.currency
+    paid = payments.paid(agreement.id)
+    return StatementLine(
+        agreement_id=agreement.id,
+        status=agreements_service.effective_status(agreement),
+        currency=currency,
+        shares=subscription.shares,
+        amount_due=money.to_text(subscription.amount_due_minor, currency),
+        paid=money.to_text(paid, currency),
+        outstanding=money.to_text(
+            subscription.amount_due_minor - paid if agreement.status != AgreementStatus.lapsed else 0, currency
+        ),
         transactions=[
-            await _transaction_read(session, transaction, currency)
-            for transaction in await ledger.transactions(session, agreement.id)
+            _transaction_read(transaction, payments.accounts, currency)
+            for transaction in payments.transactions(agreement.id)
         ],
     )
 
 
-async def household_statement(session: AsyncSession, principal: Principal, *, household_id: UUID) -> StatementRead:
-    """Every agreement the household holds shares of: what it owes, paid and got back, entry by entry."""
-    household = await groups_policies.household_acted_for_by(session, principal, household_id)
-    subscriptions = (
-        await session.scalars(
-            select(Subscription).where(Subscription.household_id == household.id).order_by(Subscription.created_at)
-        )
-    ).all()
-    lines = []
-    for subscription in subscriptions:
-        agreement = await session.get_one(Agreement, subscription.agreement_id)
-        paid_account = await _account(session, agreement, AccountKind.household_paid, household.id)
-        paid = -await ledger.balance(session, paid_account.id)
-        currency = agreement.currency
-        lines.append(
-            StatementLine(
-                agreement_id=agreement.id,
-                status=agreements_service.effective_status(agreement),
-                currency=currency,
-                shares=subscription.shares,
-                amount_due=money.to_text(subscription.amount_due_minor, currency),
-                paid=money.to_text(paid, currency),
-                outstanding=money.to_text(
-                    subscription.amount_due_minor - paid if agreement.status != AgreementStatus.lapsed else 0, currency
-                ),
-                transactions=[
-                    await _transaction_read(session, transaction, currency)
-                    for transaction in await ledger.transactions(session, agreement.id, account_ids=[paid_account.id])
-                ],
-            )
-        )
-    return StatementRead(household_id=household.id, agreements=lines)
-
-
-async def _transaction_read(session: AsyncSession, transaction: LedgerTransaction, currency: str) -> TransactionRead:
-    accounts = await ledger.accounts_by_id(session, [entry.account_id for entry in transaction.entries])
+def _transaction_read(
+    transaction: LedgerTransaction, accounts: Mapping[UUID, LedgerAccount], currency: str
+) -> TransactionRead:
     return TransactionRead(
         id=transaction.id,
         kind=transaction.kind,

@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import Row, Select, exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
@@ -82,15 +82,16 @@ async def current_coordinator_count(session: AsyncSession, producer_group_id: UU
     return int(await session.scalar(statement) or 0)
 
 
-async def coordinator_terms(session: AsyncSession, producer_group_id: UUID) -> Sequence[Row[ProducerCoordinator, str]]:
-    statement = (
-        select(ProducerCoordinator, User.display_name)
-        .join(User, User.id == ProducerCoordinator.user_id)
-        .where(ProducerCoordinator.producer_group_id == producer_group_id)
-        .order_by(ProducerCoordinator.appointed_at, ProducerCoordinator.id)
-    )
-    # Rows unpack like tuples; Result.tuples() is deprecated since SQLAlchemy 2.1.
-    return (await session.execute(statement)).all()
+def coordinator_terms(producer_group_id: UUID) -> Select[ProducerCoordinator]:
+    return select(ProducerCoordinator).where(ProducerCoordinator.producer_group_id == producer_group_id)
+
+
+async def display_names(session: AsyncSession, user_ids: Sequence[UUID]) -> dict[UUID, str]:
+    """The users' display names in one query, for a page of rows that name users."""
+    if not user_ids:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
+    return {row.id: row.display_name for row in rows}
 
 
 def certifications(producer_group_id: UUID) -> Select[Certification]:

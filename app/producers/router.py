@@ -142,14 +142,16 @@ async def appoint_producer_group_coordinator(
 
 @router.get(
     "/{producer_group_id}/coordinators",
-    response_model=list[ProducerCoordinatorRead],
-    responses=problem_responses(errors.ProducerGroupNotFound, errors.NotProducerGroupMember),
+    response_model=Page[ProducerCoordinatorRead],
+    responses=problem_responses(errors.ProducerGroupNotFound, errors.NotProducerGroupMember, InvalidCursor),
 )
 async def list_producer_group_coordinators(
-    producer_group_id: UUID, session: DbSession, principal: CurrentUser
-) -> list[ProducerCoordinatorRead]:
+    producer_group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[ProducerCoordinatorRead]:
     """Every coordinator term, current and ended, oldest first."""
-    return await service.list_coordinators(session, principal, producer_group_id=producer_group_id)
+    return await service.list_coordinators(
+        session, principal, producer_group_id=producer_group_id, limit=limit, cursor=cursor
+    )
 
 
 @router.delete(

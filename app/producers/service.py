@@ -10,6 +10,7 @@ from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.core.db import utc_now
 from app.core.pagination import CursorPage, paginate
+from app.core.schemas import Page
 from app.producers import policies, repository
 from app.producers.errors import (
     AlreadyCoordinator,
@@ -173,12 +174,25 @@ async def end_coordinator_term(
 
 
 async def list_coordinators(
-    session: AsyncSession, principal: Principal, *, producer_group_id: UUID
-) -> list[ProducerCoordinatorRead]:
-    """Current and past coordinator terms, oldest first."""
+    session: AsyncSession, principal: Principal, *, producer_group_id: UUID, limit: int, cursor: str | None
+) -> Page[ProducerCoordinatorRead]:
+    """Current and past coordinator terms, in the order they were appointed."""
     group = await get_producer_group(session, producer_group_id)
     await policies.require_member_or_coordinator(session, principal, group)
-    return [_coordinator_read(term, name) for term, name in await repository.coordinator_terms(session, group.id)]
+    page = await paginate(
+        session,
+        repository.coordinator_terms(group.id),
+        created_at=ProducerCoordinator.appointed_at,
+        id_column=ProducerCoordinator.id,
+        limit=limit,
+        cursor=cursor,
+    )
+    names = await repository.display_names(session, [term.user_id for term in page.rows])
+    return Page[ProducerCoordinatorRead](
+        data=[_coordinator_read(term, names[term.user_id]) for term in page.rows],
+        has_more=page.has_more,
+        next_cursor=page.next_cursor,
+    )
 
 
 def _coordinator_read(term: ProducerCoordinator, display_name: str) -> ProducerCoordinatorRead:

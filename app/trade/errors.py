@@ -65,11 +65,6 @@ class ProductNotInOrder(Unprocessable):
     title = "A price names a product the order does not contain"
 
 
-class AmountTooLarge(Unprocessable):
-    code = "amount-too-large"
-    title = "An amount of the order is too large to store"
-
-
 class PrefinanceAboveCeiling(Unprocessable):
     code = "prefinance-above-ceiling"
     title = "Fairtrade terms allow pre-finance of at most 60% of the order value"

@@ -2,6 +2,7 @@
 only members of the buying and the selling organisation see an order."""
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -9,7 +10,7 @@ from fastapi import Query, Response, status
 from fastapi.responses import JSONResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.dependencies import CurrentUser
+from app.accounts.dependencies import AppSettings, CurrentUser
 from app.catalogue.errors import (
     NoExchangeRate,
     NotOrganisationMember,
@@ -22,7 +23,7 @@ from app.core import idempotency
 from app.core.db import DbSession
 from app.core.errors import DomainError, NotAuthenticated, problem_responses
 from app.core.http import etag_for
-from app.core.money import InvalidAmount
+from app.core.money import AmountTooLarge, InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.quantity import InvalidQuantity
 from app.core.routing import DomainRouter
@@ -60,6 +61,7 @@ async def _idempotent(
     principal: CurrentUser,
     *,
     key: str | None,
+    retention: timedelta,
     required: bool,
     route: str,
     payload: Any,
@@ -70,7 +72,9 @@ async def _idempotent(
     Without a key, a transition that moves no money simply runs."""
     if key is None and not required:
         return await work()
-    claim = await idempotency.claim(session, key=key, caller_id=principal.user_id, route=route, payload=payload)
+    claim = await idempotency.claim(
+        session, key=key, caller_id=principal.user_id, route=route, payload=payload, retention=retention
+    )
     if claim.replay is not None:
         return claim.replay
     order = await work()
@@ -104,6 +108,7 @@ async def place_trade_order(
     body: TradeOrderCreate,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
     """Order products of one seller for your organisation; the order waits for the seller to confirm."""
@@ -111,6 +116,7 @@ async def place_trade_order(
         session,
         principal,
         key=idempotency_key,
+        retention=idempotency.retention_of(settings),
         required=True,
         route="POST /v1/trade-orders",
         payload=body.model_dump(mode="json"),
@@ -149,7 +155,7 @@ async def read_trade_order(
         errors.NotSellerMember,
         errors.ProductNotInOrder,
         errors.DuplicateProduct,
-        errors.AmountTooLarge,
+        AmountTooLarge,
         PriceBelowMinimum,
         PriceNotPositive,
         NoExchangeRate,
@@ -160,17 +166,19 @@ async def confirm_trade_order(
     order_id: UUID,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     body: TradeOrderConfirmation | None = None,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
     """The seller confirms the prices agreed with the buyer (never below a product's minimum price); a
-    product left out keeps its listed price. When the buyer pays in another currency, the newest stored
-    exchange rate is fixed on the order now, and later rates change nothing."""
+    product left out keeps its listed price. When the buyer pays in another currency, the exchange rate in
+    force today is fixed on the order now, and later rates change nothing."""
     confirmation = body or TradeOrderConfirmation()
     return await _idempotent(
         session,
         principal,
         key=idempotency_key,
+        retention=idempotency.retention_of(settings),
         required=False,
         route=_route(order_id, Transition.confirm),
         payload=confirmation.model_dump(mode="json"),
@@ -189,6 +197,7 @@ async def request_trade_order_prefinance(
     body: PrefinanceRequestCreate,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
     """The seller asks for pre-finance of `percent` of the order value (rounded down to the minor unit):
@@ -198,6 +207,7 @@ async def request_trade_order_prefinance(
         session,
         principal,
         key=idempotency_key,
+        retention=idempotency.retention_of(settings),
         required=False,
         route=_route(order_id, Transition.request_prefinance),
         payload=body.model_dump(mode="json"),
@@ -224,6 +234,7 @@ async def pay_trade_order_prefinance(
     body: PrefinancePaymentCreate,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
     """The buyer pays the requested pre-finance, in the order's currency, with an Idempotency-Key.
@@ -233,6 +244,7 @@ async def pay_trade_order_prefinance(
         session,
         principal,
         key=idempotency_key,
+        retention=idempotency.retention_of(settings),
         required=True,
         route=_route(order_id, Transition.prefinance),
         payload=body.model_dump(mode="json"),
@@ -250,6 +262,7 @@ async def ship_trade_order(
     order_id: UUID,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     body: TransitionNote | None = None,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
@@ -259,6 +272,7 @@ async def ship_trade_order(
         session,
         principal,
         key=idempotency_key,
+        retention=idempotency.retention_of(settings),
         required=False,
         route=_route(order_id, Transition.ship),
         payload=note.model_dump(mode="json"),
@@ -276,6 +290,7 @@ async def deliver_trade_order(
     order_id: UUID,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     body: TransitionNote | None = None,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
@@ -285,6 +300,7 @@ async def deliver_trade_order(
         session,
         principal,
         key=idempotency_key,
+        retention=idempotency.retention_of(settings),
         required=False,
         route=_route(order_id, Transition.deliver),
         payload=note.model_dump(mode="json"),
@@ -303,6 +319,7 @@ async def settle_trade_order(
     body: SettlementPaymentCreate,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
     """The buyer settles a delivered order, with an Idempotency-Key: the order value less the pre-finance
@@ -311,6 +328,7 @@ async def settle_trade_order(
         session,
         principal,
         key=idempotency_key,
+        retention=idempotency.retention_of(settings),
         required=True,
         route=_route(order_id, Transition.settle),
         payload=body.model_dump(mode="json"),
@@ -324,6 +342,7 @@ async def cancel_trade_order(
     order_id: UUID,
     session: DbSession,
     principal: CurrentUser,
+    settings: AppSettings,
     body: TransitionNote | None = None,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
@@ -334,6 +353,7 @@ async def cancel_trade_order(
         session,
         principal,
         key=idempotency_key,
+        retention=idempotency.retention_of(settings),
         required=False,
         route=_route(order_id, Transition.cancel),
         payload=note.model_dump(mode="json"),

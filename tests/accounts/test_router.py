@@ -4,7 +4,7 @@ from datetime import timedelta
 import jwt
 from httpx import AsyncClient
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.accounts.models import RefreshToken, User
 from app.core import security
@@ -145,16 +145,10 @@ async def test_me_refuses_missing_expired_and_forged_tokens(
 
 
 async def test_concurrent_registrations_of_one_email_store_one_account(
-    committing_session_factory, settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession]
 ) -> None:
-    from httpx import ASGITransport
-
-    from app.main import create_app
-
-    app = create_app(settings, session_factory=committing_session_factory)
     body = {"email": "race@example.org", "password": "long enough secret", "display_name": "Race"}
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        responses = await asyncio.gather(*[client.post("/v1/auth/register", json=body) for _ in range(4)])
+    responses = await asyncio.gather(*[committing_client.post("/v1/auth/register", json=body) for _ in range(4)])
 
     assert sorted(response.status_code for response in responses) == [201, 409, 409, 409]
     async with committing_session_factory() as session:

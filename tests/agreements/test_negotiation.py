@@ -244,6 +244,83 @@ async def test_terms_that_are_not_valid_are_refused(
     assert await version_count(session) == versions_before
 
 
+def priced_items(partnership: Partnership, *lines: tuple[int, str, str]) -> list[dict[str, str]]:
+    """Terms items from (index of the plan item: 0 rice in kg, 1 eggs by the piece, quantity, unit price)."""
+    return [
+        {"plan_item_id": str(partnership.items[index].id), "quantity": quantity, "unit_price": unit_price}
+        for index, quantity, unit_price in lines
+    ]
+
+
+# (item, quantity, unit price) lines that no agreement may carry, with the problem they answer.
+UNSTORABLE_OR_FREE_TERMS = [
+    ("a line past the database's integer", [(0, "999999999999.999", "9999999999999.99")], "amount-too-large"),
+    ("a line past the money cap, within the integer", [(0, "1000.000", "9999999999999.99")], "amount-too-large"),
+    ("a line one minor unit past the money cap", [(1, "2", "5000000000000.01")], "amount-too-large"),
+    (
+        "lines within the cap adding up past it",
+        [(0, "1.000", "6000000000000.00"), (1, "1", "6000000000000.00")],
+        "amount-too-large",
+    ),
+    ("a unit price of zero", [(0, "300.000", "0.00")], "price-not-positive"),
+    ("a unit price of zero without decimals", [(0, "300.000", "45.50"), (1, "1200", "0")], "price-not-positive"),
+]
+
+
+@pytest.mark.parametrize(("_case", "lines", "code"), UNSTORABLE_OR_FREE_TERMS)
+async def test_a_proposal_with_an_unstorable_or_free_line_is_refused(
+    client: AsyncClient,
+    session: AsyncSession,
+    partnership: Partnership,
+    _case: str,
+    lines: list[tuple[int, str, str]],
+    code: str,
+) -> None:
+    versions_before = await version_count(session)
+
+    response = await client.post(
+        "/v1/agreements",
+        json={**partnership.proposal(), "items": priced_items(partnership, *lines)},
+        headers=partnership.first,
+    )
+
+    assert_problem(response, 422, code)
+    assert await version_count(session) == versions_before
+
+
+@pytest.mark.parametrize(("_case", "lines", "code"), UNSTORABLE_OR_FREE_TERMS)
+async def test_a_counter_proposal_with_an_unstorable_or_free_line_is_refused(
+    client: AsyncClient,
+    session: AsyncSession,
+    partnership: Partnership,
+    _case: str,
+    lines: list[tuple[int, str, str]],
+    code: str,
+) -> None:
+    proposed = await client.post("/v1/agreements", json=partnership.proposal(), headers=partnership.first)
+    versions_before = await version_count(session)
+
+    response = await client.post(
+        f"/v1/agreements/{proposed.json()['id']}/counter-proposals",
+        json={"version": 1, **partnership.terms(), "items": priced_items(partnership, *lines)},
+        headers=partnership.producer,
+    )
+
+    assert_problem(response, 422, code)
+    assert await version_count(session) == versions_before
+
+
+async def test_a_line_of_exactly_the_money_cap_is_accepted(client: AsyncClient, partnership: Partnership) -> None:
+    response = await client.post(
+        "/v1/agreements",
+        json={**partnership.proposal(), "items": priced_items(partnership, (1, "2", "5000000000000.00"))},
+        headers=partnership.first,
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["versions"][0]["total_price"] == "10000000000000.00"
+
+
 async def test_only_a_published_plan_takes_proposals(
     client: AsyncClient, session: AsyncSession, partnership: Partnership
 ) -> None:

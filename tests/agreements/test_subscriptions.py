@@ -3,7 +3,7 @@ from itertools import pairwise
 from uuid import UUID
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -11,7 +11,6 @@ from app.agreements.models import Agreement, Subscription
 from app.agreements.service import share_price_due
 from app.core.config import Settings
 from app.groups.models import Household, Membership
-from app.main import create_app
 from tests.agreements.builders import Partnership, agree, create_partnership
 from tests.factories import auth_headers, create_household, first_member, warm_pool
 from tests.groups.test_router import assert_problem
@@ -90,7 +89,7 @@ async def test_households_subscribe_and_owe_their_shares_price(
     assert (rest.status_code, rest.json()["amount_due"]) == (201, "12300.00")
     assert_problem(too_many, 409, "not-enough-shares")
     assert too_many.json()["shares_left"] == 0
-    assert [(s["shares"], s["amount_due"]) for s in listed.json()] == [(1, "6150.00"), (2, "12300.00")]
+    assert [(s["shares"], s["amount_due"]) for s in listed.json()["data"]] == [(1, "6150.00"), (2, "12300.00")]
 
 
 async def test_a_household_subscribes_once(
@@ -129,28 +128,25 @@ async def test_nobody_subscribes_before_the_terms_are_agreed(
 
 
 async def test_fifty_concurrent_requests_for_the_last_ten_shares_get_exactly_ten(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         partnership = await create_partnership(session, settings, households=60)
         households = await member_households(session, partnership)
         headers = [auth_headers(settings, (await first_member(session, h)).id) for h in households]
-    app = create_app(settings, session_factory=committing_session_factory)
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        agreement = await agree(client, partnership, shares=30)
-        url = f"/v1/agreements/{agreement['id']}/subscriptions"
-        await warm_pool(client, 10)
-        for household, header in zip(households[:10], headers[:10], strict=True):
-            assert (
-                await client.post(url, json={"household_id": str(household.id), "shares": 2}, headers=header)
-            ).status_code == 201
-        responses = await asyncio.gather(
-            *[
-                client.post(url, json={"household_id": str(household.id), "shares": 1}, headers=header)
-                for household, header in zip(households[10:], headers[10:], strict=True)
-            ]
-        )
+    agreement = await agree(committing_client, partnership, shares=30)
+    url = f"/v1/agreements/{agreement['id']}/subscriptions"
+    await warm_pool(committing_client, 10)
+    for household, header in zip(households[:10], headers[:10], strict=True):
+        assert (
+            await committing_client.post(url, json={"household_id": str(household.id), "shares": 2}, headers=header)
+        ).status_code == 201
+    responses = await asyncio.gather(
+        *[
+            committing_client.post(url, json={"household_id": str(household.id), "shares": 1}, headers=header)
+            for household, header in zip(households[10:], headers[10:], strict=True)
+        ]
+    )
 
     assert sorted(r.status_code for r in responses) == [201] * 10 + [409] * 40
     async with committing_session_factory() as session:

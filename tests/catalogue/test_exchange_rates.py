@@ -1,14 +1,16 @@
 """Exchange rates: recorded by administrators, read by anyone, applied to product prices for display."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.catalogue.models import ExchangeRate
+from app.catalogue.search import cursor as search_cursor
+from app.catalogue.search.schemas import ProductSort
 from app.core.config import Settings
 from tests.catalogue.builders import (
     Callers,
@@ -349,3 +351,82 @@ async def test_an_unknown_display_currency_is_refused(
     response = await client.get(f"/v1/catalogue/products/{product.id}", params={"currency": currency})
 
     assert_problem(response, 422, "validation-failed")
+
+
+# A rate applies from its own day
+
+
+async def test_a_rate_dated_ahead_is_stored_but_converts_nothing_before_its_day(
+    client: AsyncClient, session: AsyncSession, callers: Callers
+) -> None:
+    product = await create_product(session, callers.organisation, created_by=callers.member, price_minor=25_000)
+    admin = await create_admin(session)
+    await create_rate(session, "THB", "VND", "700", recorded_by=admin, as_of=today() - timedelta(days=1))
+
+    ahead = await client.post(
+        "/v1/exchange-rates",
+        json=rate_body(rate="800", as_of=(today() + timedelta(days=30)).isoformat()),
+        headers=auth_headers(callers.settings, admin.id),
+    )
+    detail = await client.get(f"/v1/catalogue/products/{product.id}", params={"currency": "VND"})
+    found = await client.get("/v1/catalogue/products", params={"currency": "VND"})
+    # 250.00 THB is 175000 VND at 700 and 200000 at 800: a bound between the two tells which rate was used.
+    bounded = await client.get("/v1/catalogue/products", params={"price_currency": "VND", "max_price": "190000"})
+    listed = await client.get("/v1/exchange-rates", params={"base": "THB", "quote": "VND"})
+
+    assert ahead.status_code == 201, ahead.text
+    assert detail.status_code == 200, detail.text
+    assert (detail.json()["display"]["price"], detail.json()["display"]["rate"]) == ("175000", "700")
+    assert detail.json()["display"]["rate_as_of"] == (today() - timedelta(days=1)).isoformat()
+    assert [(p["id"], p["display"]["price"], p["display"]["rate"]) for p in found.json()["data"]] == [
+        (str(product.id), "175000", "700")
+    ]
+    assert [p["id"] for p in bounded.json()["data"]] == [str(product.id)]
+    assert [r["rate"] for r in listed.json()["data"]] == ["800", "700"]
+
+
+async def test_with_only_a_rate_dated_ahead_there_is_no_rate_yet(
+    client: AsyncClient, session: AsyncSession, callers: Callers
+) -> None:
+    product = await create_product(session, callers.organisation, created_by=callers.member)
+    admin = await create_admin(session)
+    await create_rate(session, "THB", "VND", "800", recorded_by=admin, as_of=today() + timedelta(days=30))
+    await create_rate(session, "VND", "THB", "0.00125", recorded_by=admin, as_of=today() + timedelta(days=1))
+
+    detail = await client.get(f"/v1/catalogue/products/{product.id}", params={"currency": "VND"})
+    found = await client.get("/v1/catalogue/products", params={"currency": "VND"})
+
+    assert_problem(detail, 422, "no-exchange-rate")
+    assert [(p["id"], p["display"]) for p in found.json()["data"]] == [(str(product.id), None)]
+
+
+async def test_a_rate_applies_from_its_own_day(client: AsyncClient, session: AsyncSession, callers: Callers) -> None:
+    product = await create_product(session, callers.organisation, created_by=callers.member)
+    admin = await create_admin(session)
+    await create_rate(session, "THB", "VND", "700", recorded_by=admin, as_of=today() - timedelta(days=1))
+    await create_rate(session, "THB", "VND", "712.345", recorded_by=admin, as_of=today())
+
+    detail = await client.get(f"/v1/catalogue/products/{product.id}", params={"currency": "VND"})
+
+    assert detail.status_code == 200, detail.text
+    assert (detail.json()["display"]["rate"], detail.json()["display"]["rate_as_of"]) == (
+        "712.345",
+        today().isoformat(),
+    )
+
+
+async def test_a_search_cursor_from_a_later_moment_converts_with_the_rates_in_force_now(
+    client: AsyncClient, session: AsyncSession, callers: Callers
+) -> None:
+    product = await create_product(session, callers.organisation, created_by=callers.member, price_minor=25_000)
+    admin = await create_admin(session)
+    await create_rate(session, "THB", "VND", "700", recorded_by=admin, as_of=today() - timedelta(days=1))
+    await create_rate(session, "THB", "VND", "800", recorded_by=admin, as_of=today() + timedelta(days=30))
+    later = datetime.now(UTC) + timedelta(days=365)
+    meaning = search_cursor.fingerprint(ProductSort.newest, words=(), price_currency=None)
+    cursor = search_cursor.encode(ProductSort.newest, meaning, later, (later.isoformat(), str(uuid4())))
+
+    response = await client.get("/v1/catalogue/products", params={"currency": "VND", "cursor": cursor})
+
+    assert response.status_code == 200, response.text
+    assert [(p["id"], p["display"]["rate"]) for p in response.json()["data"]] == [(str(product.id), "700")]

@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.core.money import MAX_MINOR_UNITS, InvalidAmount, to_minor, to_text
+from app.core.money import MAX_MINOR_UNITS, AmountTooLarge, InvalidAmount, capped, to_minor, to_text
 
 
 @pytest.mark.parametrize(
@@ -43,3 +43,19 @@ def test_amounts_a_currency_cannot_hold_are_refused(amount: str, currency: str) 
 )
 def test_printed_amounts_read_back_to_the_same_minor_units(minor: int, currency: str) -> None:
     assert to_minor(to_text(minor, currency), currency) == minor
+
+
+@pytest.mark.parametrize("minor", [0, MAX_MINOR_UNITS, -MAX_MINOR_UNITS])
+def test_a_computed_amount_within_the_cap_is_kept(minor: int) -> None:
+    assert capped(minor, "too large") == minor
+
+
+@pytest.mark.parametrize("minor", [MAX_MINOR_UNITS + 1, -MAX_MINOR_UNITS - 1, 2**63])
+def test_a_computed_amount_past_the_cap_is_too_large(minor: int) -> None:
+    with pytest.raises(AmountTooLarge) as refused:
+        capped(minor, "The order's value is too large to store.")
+
+    assert (refused.value.code, refused.value.detail) == (
+        "amount-too-large",
+        "The order's value is too large to store.",
+    )

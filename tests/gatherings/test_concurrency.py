@@ -2,20 +2,19 @@
 
 import asyncio
 
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.gatherings.models import Gathering, GatheringKind, GatheringSignup
-from app.main import create_app
 from tests.factories import auth_headers, create_user
 from tests.gatherings.builders import create_gathering
 from tests.producers.builders import create_producer_group
 
 
 async def test_eight_concurrent_signups_fill_three_places_exactly(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         coordinator = await create_user(session)
@@ -29,12 +28,9 @@ async def test_eight_concurrent_signups_fill_three_places_exactly(
             capacity=3,
         )
         headers = [auth_headers(settings, (await create_user(session)).id) for _ in range(8)]
-    app = create_app(settings, session_factory=committing_session_factory)
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        responses = await asyncio.gather(
-            *[client.post(f"/v1/events/{training.id}/signups", json={}, headers=header) for header in headers]
-        )
+    responses = await asyncio.gather(
+        *[committing_client.post(f"/v1/events/{training.id}/signups", json={}, headers=header) for header in headers]
+    )
 
     assert sorted(response.status_code for response in responses) == [201] * 3 + [409] * 5
     assert {response.json()["code"] for response in responses if response.status_code == 409} == {"event-full"}

@@ -151,6 +151,8 @@ async def test_open_to_all_defaults_by_kind(
         ("naive start", {"starts_at": "2030-06-01T08:00:00"}),
         ("naive end", {"ends_at": "2030-06-01T15:00:00"}),
         ("no UTC equivalent", {"starts_at": "0001-01-01T00:00:00+01:00"}),
+        ("a start before year 1 in UTC", {"starts_at": "0001-01-01T00:00:00+14:00"}),
+        ("an end after year 9999 in UTC", {"ends_at": "9999-12-31T23:59:59-14:00"}),
         ("both hosts", {"host": {"consumer_group_id": "<consumer>", "producer_group_id": "<producer>"}}),
         ("no host", {"host": {}}),
         ("unknown kind", {"kind": "party"}),
@@ -394,6 +396,24 @@ async def test_the_calendar_shows_events_taking_place_between_from_and_to(
     assert ids(from_only) == [str(last_day.id), str(after.id)]
     assert ids(to_only) == [str(ends_before.id), str(runs_into.id)]
     assert ids(one_day) == [str(last_day.id), str(after.id)]
+
+
+async def test_a_calendar_window_from_year_1_to_year_9999_shows_every_event(
+    client: AsyncClient, session: AsyncSession, callers: Callers
+) -> None:
+    event = await create_gathering(
+        session, posted_by=callers.user("consumer_coordinator"), consumer_group=callers.consumer_group
+    )
+    headers = callers.headers_for("consumer_member")
+
+    whole = await client.get("/v1/events", params={"from": "0001-01-01", "to": "9999-12-31"}, headers=headers)
+    first_day = await client.get("/v1/events", params={"to": "0001-01-01"}, headers=headers)
+    last_day = await client.get("/v1/events", params={"from": "9999-12-31"}, headers=headers)
+
+    assert whole.status_code == 200, whole.text
+    assert [e["id"] for e in whole.json()["data"]] == [str(event.id)]
+    assert (first_day.status_code, first_day.json()["data"]) == (200, [])
+    assert (last_day.status_code, last_day.json()["data"]) == (200, [])
 
 
 async def test_a_calendar_window_that_ends_before_it_starts_is_refused(client: AsyncClient, callers: Callers) -> None:

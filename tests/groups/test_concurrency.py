@@ -2,37 +2,33 @@
 
 import asyncio
 
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.groups.models import MAX_HOUSEHOLDS, ConsumerGroup, Household, Membership
-from app.main import create_app
 from tests.factories import auth_headers, create_group, create_household, first_member, warm_pool
 
 
 async def test_concurrent_joins_fill_a_group_of_145_exactly_to_150(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         group = await create_group(session, households=MAX_HOUSEHOLDS - 5)
         newcomers = [await create_household(session) for _ in range(12)]
         headers = [auth_headers(settings, (await first_member(session, household)).id) for household in newcomers]
-    app = create_app(settings, session_factory=committing_session_factory)
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        await warm_pool(client, 12)
-        responses = await asyncio.gather(
-            *[
-                client.post(
-                    f"/v1/consumer-groups/{group.id}/memberships",
-                    json={"household_id": str(household.id)},
-                    headers=header,
-                )
-                for household, header in zip(newcomers, headers, strict=True)
-            ]
-        )
+    await warm_pool(committing_client, 12)
+    responses = await asyncio.gather(
+        *[
+            committing_client.post(
+                f"/v1/consumer-groups/{group.id}/memberships",
+                json={"household_id": str(household.id)},
+                headers=header,
+            )
+            for household, header in zip(newcomers, headers, strict=True)
+        ]
+    )
 
     assert sorted(response.status_code for response in responses) == [201] * 5 + [409] * 7
     assert {response.json()["code"] for response in responses if response.status_code == 409} == {"group-full"}
@@ -43,7 +39,7 @@ async def test_concurrent_joins_fill_a_group_of_145_exactly_to_150(
 
 
 async def test_concurrent_leaves_and_waiting_list_admissions_keep_the_count(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         group = await create_group(session, households=MAX_HOUSEHOLDS, coordinators=0)
@@ -54,21 +50,22 @@ async def test_concurrent_leaves_and_waiting_list_admissions_keep_the_count(
         ]
         waiting = [await create_household(session) for _ in range(6)]
         waiting_headers = [auth_headers(settings, (await first_member(session, household)).id) for household in waiting]
-    app = create_app(settings, session_factory=committing_session_factory)
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        for household, header in zip(waiting, waiting_headers, strict=True):
-            queued = await client.post(
-                f"/v1/consumer-groups/{group.id}/waiting-list", json={"household_id": str(household.id)}, headers=header
-            )
-            assert queued.status_code == 201
-        leaves = await asyncio.gather(
-            *[
-                client.delete(f"/v1/consumer-groups/{group.id}/memberships/{membership.household_id}", headers=header)
-                for membership, header in zip(members, leaver_headers, strict=True)
-            ]
+    for household, header in zip(waiting, waiting_headers, strict=True):
+        queued = await committing_client.post(
+            f"/v1/consumer-groups/{group.id}/waiting-list", json={"household_id": str(household.id)}, headers=header
         )
-        still_waiting = await client.get(f"/v1/households/{waiting[-1].id}/memberships", headers=waiting_headers[-1])
+        assert queued.status_code == 201
+    leaves = await asyncio.gather(
+        *[
+            committing_client.delete(
+                f"/v1/consumer-groups/{group.id}/memberships/{membership.household_id}", headers=header
+            )
+            for membership, header in zip(members, leaver_headers, strict=True)
+        ]
+    )
+    still_waiting = await committing_client.get(
+        f"/v1/households/{waiting[-1].id}/memberships", headers=waiting_headers[-1]
+    )
 
     assert [response.status_code for response in leaves] == [204] * 4
     assert [entry["position"] for entry in still_waiting.json()["waiting"]] == [2]

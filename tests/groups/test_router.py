@@ -297,7 +297,7 @@ async def test_second_coordinator_raises_the_quorum_to_two_and_rotation_keeps_hi
     assert ended.status_code == 200
     assert ended.json()["ended_by"] == str(founder_id)
     assert_problem(last, 409, "last-coordinator")
-    assert [(term["user_id"], term["ended_at"] is None) for term in history.json()] == [
+    assert [(term["user_id"], term["ended_at"] is None) for term in history.json()["data"]] == [
         (str(founder_id), False),
         (str(member.id), True),
     ]
@@ -387,7 +387,8 @@ async def test_coordinators_add_pickup_stations_that_members_see(
     assert created.status_code == 201
     assert_problem(by_member, 403, "not-coordinator")
     assert_problem(half_coordinates, 422, "validation-failed")
-    assert [(s["name"], s["latitude"], s["longitude"]) for s in listed.json()] == [("Temple hall", 18.79, 98.98)]
+    stations = listed.json()["data"]
+    assert [(s["name"], s["latitude"], s["longitude"]) for s in stations] == [("Temple hall", 18.79, 98.98)]
 
 
 async def test_households_hold_several_users_and_users_several_households(

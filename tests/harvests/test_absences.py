@@ -1,7 +1,7 @@
 """Absences: handed over beforehand to another household or to the group's surplus, never back to
 the producer, and applied when that day's harvest is allocated."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
@@ -123,6 +123,46 @@ async def test_absence_on_or_after_its_date_is_refused(
     assert response.headers["content-type"] == PROBLEM
     assert response.json()["code"] == "absence-not-beforehand"
     assert await absence_count(session, season) == 0
+
+
+@pytest.mark.parametrize(
+    ("_case", "on_date", "expected_status", "expected_code"),
+    [
+        ("the season's first day", today() + timedelta(days=10), 201, None),
+        ("the day before the season", today() + timedelta(days=9), 422, "absence-date-outside-season"),
+        ("60 days after the season", today() + timedelta(days=80), 201, None),
+        ("61 days after the season", today() + timedelta(days=81), 422, "absence-date-outside-season"),
+        ("year 9999", date(9999, 12, 31), 422, "absence-date-outside-season"),
+        ("year 1", date(1, 1, 1), 409, "absence-not-beforehand"),
+    ],
+)
+async def test_absence_is_dated_on_a_day_a_harvest_may_bear(
+    client: AsyncClient,
+    session: AsyncSession,
+    season: Season,
+    _case: str,
+    on_date: date,
+    expected_status: int,
+    expected_code: str | None,
+) -> None:
+    season.plan.season_starts_on = today() + timedelta(days=10)
+    season.plan.season_ends_on = today() + timedelta(days=20)
+    await session.flush()
+
+    response = await client.post(
+        f"/v1/agreements/{season.agreement.id}/absences",
+        json={"household_id": str(season.households[0].id), "on_date": on_date.isoformat(), "to_household_id": None},
+        headers=await season.member_headers(session, 0),
+    )
+
+    assert response.status_code == expected_status, response.text
+    if expected_code is None:
+        assert response.json()["on_date"] == on_date.isoformat()
+        assert await absence_count(session, season) == 1
+    else:
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["code"] == expected_code
+        assert await absence_count(session, season) == 0
 
 
 async def test_second_absence_for_the_same_date_is_refused(

@@ -212,6 +212,28 @@ async def test_day_without_deliveries_has_an_empty_list(client: AsyncClient, ses
     assert as_csv.text == "household,crop,variety,unit,quantity\r\n"
 
 
+@pytest.mark.parametrize("on_date", ["0001-01-01", "9999-12-31"])
+async def test_pickup_list_at_either_end_of_the_calendar_is_empty(
+    client: AsyncClient, session: AsyncSession, settings: Settings, on_date: str
+) -> None:
+    season = await create_season(session, settings)
+
+    as_json = await client.get(
+        f"/v1/pickup-stations/{season.station.id}/pickup-lists",
+        params={"date": on_date},
+        headers=season.headers(season.consumer_coordinator),
+    )
+    as_csv = await client.get(
+        f"/v1/pickup-stations/{season.station.id}/pickup-lists",
+        params={"date": on_date},
+        headers={**season.headers(season.consumer_coordinator), "Accept": "text/csv"},
+    )
+
+    assert as_json.status_code == 200, as_json.text
+    assert (as_json.json()["date"], as_json.json()["households"], as_json.json()["surplus"]) == (on_date, [], [])
+    assert as_csv.headers["content-disposition"] == f'attachment; filename="pickup-list-{on_date}.csv"'
+
+
 async def test_producer_coordinator_sees_only_its_own_deliveries(
     client: AsyncClient, session: AsyncSession, day: Day
 ) -> None:

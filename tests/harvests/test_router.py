@@ -1,6 +1,6 @@
 """Recording deliveries: accepted in full, allocated at once by shares, never past the agreed quantity."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from uuid import uuid4
 
 import pytest
@@ -360,6 +360,64 @@ async def test_delivery_dated_after_tomorrow_is_refused(
     assert tomorrow.status_code == 201
     assert later.status_code == 422
     assert later.json()["code"] == "delivered-on-in-future"
+    assert (await stored_for(session, season.agreement.id)).harvests == 1
+
+
+SEASON_STARTS = today() - timedelta(days=200)
+SEASON_ENDS = today() - timedelta(days=100)  # so that 60 days after it is still in the past
+
+
+@pytest.mark.parametrize(
+    ("_case", "delivered_on", "expected_status", "expected_code"),
+    [
+        ("the season's first day", SEASON_STARTS, 201, None),
+        ("the day before the season", SEASON_STARTS - timedelta(days=1), 422, "harvest-date-outside-season"),
+        ("the season's last day", SEASON_ENDS, 201, None),
+        ("60 days after the season", SEASON_ENDS + timedelta(days=60), 201, None),
+        ("61 days after the season", SEASON_ENDS + timedelta(days=61), 422, "harvest-date-outside-season"),
+        ("year 1", date(1, 1, 1), 422, "harvest-date-outside-season"),
+        ("year 9999", date(9999, 12, 31), 422, "delivered-on-in-future"),
+    ],
+)
+async def test_delivery_is_dated_within_the_season_and_60_days_after(
+    client: AsyncClient,
+    session: AsyncSession,
+    season: Season,
+    _case: str,
+    delivered_on: date,
+    expected_status: int,
+    expected_code: str | None,
+) -> None:
+    season.plan.season_starts_on, season.plan.season_ends_on = SEASON_STARTS, SEASON_ENDS
+    await session.flush()
+
+    response = await client.post(
+        f"/v1/agreements/{season.agreement.id}/harvests",
+        json=season.harvest("1.000", delivered_on=delivered_on),
+        headers=season.producer,
+    )
+
+    assert response.status_code == expected_status, response.text
+    if expected_code is None:
+        assert response.json()["delivered_on"] == delivered_on.isoformat()
+        assert (await stored_for(session, season.agreement.id)).harvests == 1
+    else:
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["code"] == expected_code
+        assert await stored_for(session, season.agreement.id) == NOTHING_STORED
+
+
+async def test_a_season_ending_in_year_9999_takes_todays_delivery(
+    client: AsyncClient, session: AsyncSession, season: Season
+) -> None:
+    season.plan.season_ends_on = date(9999, 12, 31)
+    await session.flush()
+
+    response = await client.post(
+        f"/v1/agreements/{season.agreement.id}/harvests", json=season.harvest("1.000"), headers=season.producer
+    )
+
+    assert response.status_code == 201, response.text
     assert (await stored_for(session, season.agreement.id)).harvests == 1
 
 

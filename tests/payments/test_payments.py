@@ -3,7 +3,7 @@ from datetime import timedelta
 from uuid import UUID, uuid4
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -11,7 +11,6 @@ from app.agreements.models import Agreement
 from app.core.config import Settings
 from app.groups.models import Household
 from app.ledger.models import LedgerEntry, LedgerTransaction
-from app.main import create_app
 from app.payments.service import lapse_overdue
 from app.plans.models import PlanItem
 from tests.agreements.builders import Partnership, agree, create_partnership, today
@@ -95,8 +94,8 @@ async def test_households_pay_the_group_the_group_pays_the_producer_and_the_agre
         "18450.00",
     )
     assert (body["outstanding_to_producer"], body["paid_from_group_funds"]) == ("0.00", "0.00")
-    assert len(body["transactions"]) == 4
-    for transaction in body["transactions"]:
+    assert len(body["data"]) == 4
+    for transaction in body["data"]:
         assert sum(float(entry["amount"]) for entry in transaction["entries"]) == 0
 
 
@@ -210,25 +209,22 @@ async def test_a_key_is_its_callers_alone(client: AsyncClient, session: AsyncSes
 
 
 async def test_concurrent_retries_record_the_payment_once(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         partnership = await create_partnership(session, settings)
         [household, *_] = await member_households(session, partnership)
-    app = create_app(settings, session_factory=committing_session_factory)
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        agreement = await agree(client, partnership, shares=3)
-        await client.post(
-            f"/v1/agreements/{agreement['id']}/subscriptions",
-            json={"household_id": str(household.id), "shares": 1},
-            headers=auth_headers(settings, (await _member(committing_session_factory, household)).id),
-        )
-        body = {"kind": "household_to_group", "household_id": str(household.id), "amount": "6150.00"}
-        await warm_pool(client, 10)
-        responses = await asyncio.gather(
-            *[pay(client, agreement["id"], partnership.first, key="same-retry", **body) for _ in range(6)]
-        )
+    agreement = await agree(committing_client, partnership, shares=3)
+    await committing_client.post(
+        f"/v1/agreements/{agreement['id']}/subscriptions",
+        json={"household_id": str(household.id), "shares": 1},
+        headers=auth_headers(settings, (await _member(committing_session_factory, household)).id),
+    )
+    body = {"kind": "household_to_group", "household_id": str(household.id), "amount": "6150.00"}
+    await warm_pool(committing_client, 10)
+    responses = await asyncio.gather(
+        *[pay(committing_client, agreement["id"], partnership.first, key="same-retry", **body) for _ in range(6)]
+    )
 
     assert [r.status_code for r in responses] == [201] * 6
     assert len({r.json()["transaction"]["id"] for r in responses}) == 1
@@ -314,7 +310,7 @@ async def test_an_unpaid_agreement_lapses_at_its_due_date_and_every_payer_is_ref
     assert (lapsed, again) == ([agreement_id], [])
     assert ledger["status"] == "lapsed"
     assert {account["balance"] for account in ledger["accounts"]} == {"0.00"}
-    refund = ledger["transactions"][-1]
+    refund = ledger["data"][-1]
     assert refund["kind"] == "lapse_refund"
     # The fund held nothing (all was forwarded), so the refund passes through it without an entry of its own.
     assert sorted((e["account"], e["amount"]) for e in refund["entries"]) == [
@@ -323,7 +319,7 @@ async def test_an_unpaid_agreement_lapses_at_its_due_date_and_every_payer_is_ref
         ("household_paid", "6150.00"),
         ("producer_received", "-15000.00"),
     ]
-    assert (statement["agreements"][0]["paid"], statement["agreements"][0]["status"]) == ("0.00", "lapsed")
-    assert [t["kind"] for t in statement["agreements"][0]["transactions"]] == ["household_to_group", "lapse_refund"]
+    assert (statement["data"][0]["paid"], statement["data"][0]["status"]) == ("0.00", "lapsed")
+    assert [t["kind"] for t in statement["data"][0]["transactions"]] == ["household_to_group", "lapse_refund"]
     assert await session.scalar(select(PlanItem.committed_base).where(PlanItem.id == partnership.items[0].id)) == 0
     assert await session.scalar(select(func.sum(LedgerEntry.amount_minor))) == 0

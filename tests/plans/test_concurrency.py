@@ -3,11 +3,10 @@
 import asyncio
 from datetime import datetime
 
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
-from app.main import create_app
 from app.plans.models import PlanStatus
 from tests.factories import auth_headers, create_user
 from tests.plans.builders import create_plan, stored_state
@@ -15,21 +14,18 @@ from tests.producers.builders import create_producer_group
 
 
 async def test_concurrent_publications_publish_a_draft_once(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         coordinators = [await create_user(session) for _ in range(4)]
         group = await create_producer_group(session, coordinators=coordinators)
         plan = await create_plan(session, group, status=PlanStatus.draft)
-    app = create_app(settings, session_factory=committing_session_factory)
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        responses = await asyncio.gather(
-            *[
-                client.post(f"/v1/production-plans/{plan.id}/publish", headers=auth_headers(settings, user.id))
-                for user in coordinators
-            ]
-        )
+    responses = await asyncio.gather(
+        *[
+            committing_client.post(f"/v1/production-plans/{plan.id}/publish", headers=auth_headers(settings, user.id))
+            for user in coordinators
+        ]
+    )
 
     assert sorted(response.status_code for response in responses) == [200, 409, 409, 409]
     assert {response.json()["code"] for response in responses if response.status_code == 409} == {"plan-not-draft"}

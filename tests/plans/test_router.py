@@ -1,6 +1,6 @@
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 from httpx import AsyncClient
@@ -177,6 +177,25 @@ async def test_harvest_windows_may_span_the_whole_season_of_one_day(
     assert await plan_count(session) == 1
 
 
+async def test_the_largest_quantity_a_plan_takes_is_stored_exactly(
+    client: AsyncClient, session: AsyncSession, callers: PlanCallers
+) -> None:
+    # 999999999999.999 kg is 999999999999999 g: within a BIGINT, and so is any sum of agreed quantities,
+    # which never passes it.
+    response = await client.post(
+        f"/v1/producer-groups/{callers.group.id}/production-plans",
+        json=plan_body(items=[rice(max_quantity="999999999999.999")]),
+        headers=callers.headers_for("coordinator"),
+    )
+
+    assert response.status_code == 201, response.text
+    assert response.json()["items"][0]["max_quantity"] == "999999999999.999"
+    stored = await session.scalar(
+        select(PlanItem.max_quantity_base).where(PlanItem.plan_id == UUID(response.json()["id"]))
+    )
+    assert stored == 999_999_999_999_999
+
+
 async def test_a_plan_holds_up_to_100_items(client: AsyncClient, session: AsyncSession, callers: PlanCallers) -> None:
     items = [rice(crop=f"Crop {number}", max_quantity="0.001") for number in range(100)]
 
@@ -282,10 +301,13 @@ async def test_a_plan_breaking_a_rule_is_refused(
         ("quantity as a JSON number", plan_body(items=[rice(max_quantity=12.5)])),
         ("negative quantity", plan_body(items=[rice(max_quantity="-1")])),
         ("more decimals than any unit has", plan_body(items=[rice(max_quantity="1.2345")])),
+        ("more than 12 digits of kg", plan_body(items=[rice(max_quantity="1000000000000")])),
         ("NUL byte in the crop", plan_body(items=[rice(crop="Rice\x00")])),
         ("crop over 100 characters", plan_body(items=[rice(crop="r" * 101)])),
         ("blank crop", plan_body(items=[rice(crop="   ")])),
         ("blank season name", plan_body(season_name="  ")),
+        ("a crop of zero-width characters", plan_body(items=[rice(crop="\u200b\u200d")])),
+        ("a season name of a byte-order mark", plan_body(season_name="\ufeff")),
         ("not a date", plan_body(season_starts_on="01/05/2027")),
         ("a date as a number", plan_body(season_starts_on=0)),
         ("a date as a timestamp", plan_body(items=[rice(harvest_to="1819411200")])),
@@ -596,6 +618,9 @@ SEASONS = {
         ("between no seasons", {"season_from": "2027-10-01", "season_to": "2028-03-31"}, []),
         ("only a start", {"season_from": "2027-06-30"}, ["hot", "rainy"]),
         ("only an end", {"season_to": "2027-04-01"}, ["dry", "hot"]),
+        ("the whole calendar", {"season_from": "0001-01-01", "season_to": "9999-12-31"}, ["dry", "hot", "rainy"]),
+        ("only year 1", {"season_to": "0001-01-01"}, []),
+        ("only year 9999", {"season_from": "9999-12-31"}, []),
     ],
 )
 async def test_plans_are_filtered_by_season_overlap(

@@ -3,13 +3,12 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
 import pytest
-from httpx import ASGITransport, AsyncClient, Response
+from httpx import AsyncClient, Response
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.core.http import etag_for
-from app.main import create_app
 from app.producers.models import Certification, ProducerCoordinator, ProducerGroup
 from app.producers.schemas import ProducerGroupRead
 from tests.factories import auth_headers, create_user
@@ -439,7 +438,7 @@ async def test_a_coordinator_appoints_a_member_and_the_term_is_listed(
         "ended_at": None,
     }
     assert listed.status_code == 200
-    assert [term["user_id"] for term in listed.json()][-1] == str(callers.member.id)
+    assert [term["user_id"] for term in listed.json()["data"]][-1] == str(callers.member.id)
     assert await current_coordinator_ids(session, callers.group.id) == {
         callers.coordinator.id,
         callers.co_coordinator.id,
@@ -503,7 +502,7 @@ async def test_an_ended_term_stays_in_the_history(client: AsyncClient, session: 
     assert ended.json()["user_id"] == str(callers.co_coordinator.id)
     assert ended.json()["ended_by"] == str(callers.coordinator.id)
     assert abs(datetime.fromisoformat(ended.json()["ended_at"]) - today()) < timedelta(minutes=1)
-    assert sorted((term["user_id"], term["ended_at"] is None) for term in history.json()) == sorted(
+    assert sorted((term["user_id"], term["ended_at"] is None) for term in history.json()["data"]) == sorted(
         [(str(callers.coordinator.id), True), (str(callers.co_coordinator.id), False)]
     )
     assert await current_coordinator_ids(session, callers.group.id) == {callers.coordinator.id}
@@ -623,7 +622,7 @@ async def test_coordinator_history_is_for_the_group_alone(
 
     assert response.status_code == expected_status
     if expected_status == 200:
-        assert {term["user_id"] for term in response.json()} == {
+        assert {term["user_id"] for term in response.json()["data"]} == {
             str(callers.coordinator.id),
             str(callers.co_coordinator.id),
         }
@@ -843,20 +842,21 @@ async def test_only_coordinators_delete_certifications(
 
 
 async def test_concurrent_admissions_keep_member_count_equal_to_the_member_rows(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         coordinator = await create_user(session)
         group = await create_producer_group(session, coordinators=[coordinator])
         households = [await create_household(session) for _ in range(8)]
-    app = create_app(settings, session_factory=committing_session_factory)
     headers = auth_headers(settings, coordinator.id)
     url = f"/v1/producer-groups/{group.id}/members"
 
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        responses = await asyncio.gather(
-            *[client.post(url, json={"household_id": str(household.id)}, headers=headers) for household in households]
-        )
+    responses = await asyncio.gather(
+        *[
+            committing_client.post(url, json={"household_id": str(household.id)}, headers=headers)
+            for household in households
+        ]
+    )
 
     assert [response.status_code for response in responses] == [201] * 8
     async with committing_session_factory() as session:
@@ -865,20 +865,21 @@ async def test_concurrent_admissions_keep_member_count_equal_to_the_member_rows(
 
 
 async def test_concurrent_admissions_of_one_household_store_one_member(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         coordinator = await create_user(session)
         group = await create_producer_group(session, coordinators=[coordinator])
         household = await create_household(session)
-    app = create_app(settings, session_factory=committing_session_factory)
     headers = auth_headers(settings, coordinator.id)
     body = {"household_id": str(household.id)}
 
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        responses = await asyncio.gather(
-            *[client.post(f"/v1/producer-groups/{group.id}/members", json=body, headers=headers) for _ in range(4)]
-        )
+    responses = await asyncio.gather(
+        *[
+            committing_client.post(f"/v1/producer-groups/{group.id}/members", json=body, headers=headers)
+            for _ in range(4)
+        ]
+    )
 
     assert sorted(response.status_code for response in responses) == [201, 409, 409, 409]
     async with committing_session_factory() as session:

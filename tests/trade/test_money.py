@@ -4,13 +4,12 @@ premium apart, refunds on cancel, and Idempotency-Key retries, all through the d
 import asyncio
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.config import Settings
 from app.ledger.models import LedgerTransaction
-from app.main import create_app
 from app.trade.models import TradeOrder
 from tests.catalogue.builders import assert_problem, create_product
 from tests.factories import warm_pool
@@ -349,6 +348,7 @@ async def test_a_key_belongs_to_its_order_and_transition(client: AsyncClient, tr
     ],
 )
 async def test_concurrent_retries_move_the_money_once(
+    committing_client: AsyncClient,
     committing_session_factory: async_sessionmaker[AsyncSession],
     settings: Settings,
     transition: str,
@@ -357,14 +357,11 @@ async def test_concurrent_retries_move_the_money_once(
 ) -> None:
     async with committing_session_factory.begin() as session:
         trade = await create_trade(session, settings)
-    app = create_app(settings, session_factory=committing_session_factory)
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        order_id = await order_in(client, trade, status)
-        await warm_pool(client, 10)
-        responses = await asyncio.gather(
-            *[act(client, trade, order_id, transition, "buyer", body, key="same-retry") for _ in range(6)]
-        )
+    order_id = await order_in(committing_client, trade, status)
+    await warm_pool(committing_client, 10)
+    responses = await asyncio.gather(
+        *[act(committing_client, trade, order_id, transition, "buyer", body, key="same-retry") for _ in range(6)]
+    )
 
     assert [r.status_code for r in responses] == [200] * 6, [r.text for r in responses]
     assert len({r.json()["transactions"][-1]["id"] for r in responses}) == 1
@@ -375,15 +372,12 @@ async def test_concurrent_retries_move_the_money_once(
 
 
 async def test_concurrent_retries_place_the_order_once(
-    committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
+    committing_client: AsyncClient, committing_session_factory: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     async with committing_session_factory.begin() as session:
         trade = await create_trade(session, settings)
-    app = create_app(settings, session_factory=committing_session_factory)
-
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://test") as client:
-        await warm_pool(client, 10)
-        responses = await asyncio.gather(*[place(client, trade, key="same-order") for _ in range(6)])
+    await warm_pool(committing_client, 10)
+    responses = await asyncio.gather(*[place(committing_client, trade, key="same-order") for _ in range(6)])
 
     assert [r.status_code for r in responses] == [201] * 6
     assert len({r.json()["id"] for r in responses}) == 1

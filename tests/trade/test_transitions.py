@@ -263,6 +263,58 @@ async def test_the_rate_is_fixed_at_confirmation_and_a_newer_rate_changes_nothin
     assert later["prefinance"]["requested"] == "9713536"  # 40% of 24283841 = 9713536.4, rounded down
 
 
+@pytest.mark.parametrize(
+    ("_case", "coffee_kg"),
+    [
+        # 250.00 THB × 999999999999.999 kg is 2.5e16 minor units: past the money cap, within a BIGINT.
+        ("a line past the money cap", "999999999999.999"),
+        # 250.00 THB × 4e10 kg is exactly the cap; its premium of 20.00 THB a kg takes the order past it.
+        ("a line at the cap with its premium", "40000000000"),
+    ],
+)
+async def test_an_order_worth_more_than_the_money_cap_cannot_be_confirmed(
+    client: AsyncClient, trade: Trade, _case: str, coffee_kg: str
+) -> None:
+    lines = [{"product_id": str(trade.coffee.id), "quantity": coffee_kg}]
+    order_id = (await place(client, trade, lines=lines)).json()["id"]
+
+    response = await act(client, trade, order_id, "confirm", "seller")
+
+    assert_problem(response, 422, "amount-too-large")
+    order = await read(client, trade, order_id)
+    assert (order["status"], order["order_value"]) == ("requested", None)
+
+
+async def test_a_rate_dated_ahead_is_not_fixed_on_an_order_confirmed_today(
+    client: AsyncClient, session: AsyncSession, trade: Trade
+) -> None:
+    admin = await create_admin(session)
+    await create_rate(session, "THB", "VND", "712.345", recorded_by=admin, as_of=today() - timedelta(days=1))
+    await create_rate(session, "THB", "VND", "800", recorded_by=admin, as_of=today() + timedelta(days=30))
+    order_id = (await place(client, trade, currency="VND")).json()["id"]
+
+    confirmed = await act(client, trade, order_id, "confirm", "seller")
+
+    assert confirmed.status_code == 200, confirmed.text
+    rate = confirmed.json()["exchange_rate"]
+    assert (rate["rate"], rate["as_of"]) == ("712.345", (today() - timedelta(days=1)).isoformat())
+    assert confirmed.json()["order_value"] == "24283841"
+
+
+async def test_with_only_a_rate_dated_ahead_the_order_cannot_be_confirmed(
+    client: AsyncClient, session: AsyncSession, trade: Trade
+) -> None:
+    admin = await create_admin(session)
+    await create_rate(session, "THB", "VND", "800", recorded_by=admin, as_of=today() + timedelta(days=30))
+    order_id = (await place(client, trade, currency="VND")).json()["id"]
+
+    response = await act(client, trade, order_id, "confirm", "seller")
+
+    assert_problem(response, 422, "no-exchange-rate")
+    order = await read(client, trade, order_id)
+    assert (order["status"], order["exchange_rate"], order["order_value"]) == ("requested", None, None)
+
+
 async def test_without_a_stored_rate_the_order_cannot_be_confirmed(client: AsyncClient, trade: Trade) -> None:
     order_id = (await place(client, trade, currency="PHP")).json()["id"]
 

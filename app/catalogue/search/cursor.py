@@ -17,6 +17,7 @@ from typing import Any
 
 from app.catalogue.search.schemas import ProductSort
 from app.core.pagination import InvalidCursor
+from app.core.schemas import in_utc
 
 VERSION = 1
 INVALID = "Pass back the `next_cursor` of a previous page of the same search unchanged."
@@ -43,10 +44,10 @@ def decode(cursor: str, sort: ProductSort, meaning: str, *, key_length: int) -> 
     try:
         payload = json.loads(base64.urlsafe_b64decode(cursor.encode()))
         version, cursor_sort, cursor_meaning, rates_at_text, *key = payload
-        rates_at = datetime.fromisoformat(rates_at_text)
+        rates_at = in_utc(datetime.fromisoformat(rates_at_text))
     except (ValueError, TypeError, binascii.Error) as error:  # JSONDecodeError is a ValueError
         raise InvalidCursor(INVALID) from error
-    if version != VERSION or len(key) != key_length or rates_at.tzinfo is None:
+    if version != VERSION or len(key) != key_length:
         raise InvalidCursor(INVALID)
     if cursor_sort != sort.value or cursor_meaning != meaning:
         raise InvalidCursor(

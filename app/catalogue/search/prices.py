@@ -2,8 +2,9 @@
 what they make of price bounds, price sorts and display prices.
 
 A product's price "in EUR" is always conversion.convert() of its price with the rate the product page
-would show (the newest stored rate for the pair, else the inverse of the opposite pair). A product whose
-currency has no rate to the asked currency has no price in it: price bounds and price sorts leave it out."""
+would show (the newest rate for the pair in force today, else the inverse of the opposite pair's). A
+product whose currency has no rate to the asked currency has no price in it: price bounds and price
+sorts leave it out."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from app.catalogue import conversion
 from app.catalogue.models import ExchangeRate
+from app.catalogue.repository import NEWEST_RATE_FIRST, in_force_on
 from app.catalogue.search.schemas import DisplayPriceRead
 from app.catalogue.service import AppliedRate
 from app.core import money
@@ -83,12 +85,13 @@ def _largest_converting_to_at_most(m: int, factor: Fraction) -> int:
 
 async def rates_into(connection: AsyncConnection, target: str, *, recorded_until: datetime) -> RateTable:
     """The rate for every currency into `target`, choosing as service.applied_rate does, among the rates
-    recorded until `recorded_until`: the pages of one search use the same rates (see cursor.py)."""
+    recorded until `recorded_until` and in force on its day: the pages of one search use the same rates
+    (see cursor.py)."""
     statement = (
         select(ExchangeRate.base, ExchangeRate.quote, ExchangeRate.rate_text, ExchangeRate.source, ExchangeRate.as_of)
         .where(or_(ExchangeRate.quote == target, ExchangeRate.base == target))
-        .where(ExchangeRate.created_at <= recorded_until)
-        .order_by(ExchangeRate.as_of.desc(), ExchangeRate.created_at.desc(), ExchangeRate.id.desc())
+        .where(ExchangeRate.created_at <= recorded_until, in_force_on(recorded_until.date()))
+        .order_by(*NEWEST_RATE_FIRST)
     )
     direct: dict[str, AppliedRate] = {}
     opposite: dict[str, AppliedRate] = {}

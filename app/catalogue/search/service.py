@@ -31,7 +31,7 @@ from app.catalogue.search.schemas import PRICE_SORTS, ProductSearch, ProductSort
 from app.core import money
 from app.core.db import utc_now
 from app.core.pagination import InvalidCursor
-from app.core.schemas import Page
+from app.core.schemas import Page, in_utc
 
 MAX_WORDS = 8
 MAX_PRICE_KEY = Decimal("1e60")
@@ -69,8 +69,9 @@ async def search_products(connection: AsyncConnection, search: ProductSearch) ->
         price_currency=price_currency if sort in PRICE_SORTS else None,
     )
     position = cursor.decode(search.cursor, sort, meaning, key_length=_KEY_LENGTH[sort]) if search.cursor else None
-    # Every page of one walk converts with the rates recorded until its first page (cursor.py).
-    rates_at = position.rates_at if position else utc_now()
+    # Every page of one walk converts with the rates recorded until its first page (cursor.py); never
+    # with those of a later moment than now, whatever a cursor says.
+    rates_at = min(position.rates_at, utc_now()) if position else utc_now()
 
     price_rates = None
     price_ranges = None
@@ -168,13 +169,9 @@ def _after(sort: ProductSort, key: tuple[Any, ...], dialect: str) -> tuple[Any, 
 
 def _time_and_id(key: tuple[Any, ...]) -> tuple[datetime, UUID]:
     try:
-        created_at = datetime.fromisoformat(key[0])
-        product_id = UUID(key[1])
+        return in_utc(datetime.fromisoformat(key[0])), UUID(key[1])
     except (TypeError, ValueError, AttributeError) as error:
         raise InvalidCursor(cursor.INVALID) from error
-    if created_at.tzinfo is None:
-        raise InvalidCursor(cursor.INVALID)
-    return created_at, product_id
 
 
 def _integer(value: Any) -> int:

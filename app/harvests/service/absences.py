@@ -17,6 +17,7 @@ from app.harvests.errors import (
     AbsenceAlreadyGiven,
     AbsenceNotBeforehand,
     AbsenceNotFound,
+    AbsenceOutsideSeason,
     AgreementNotActive,
     HarvestAlreadyRecorded,
     HouseholdNotSubscribed,
@@ -25,6 +26,7 @@ from app.harvests.errors import (
 )
 from app.harvests.models import Absence
 from app.harvests.schemas import AbsenceCreate
+from app.harvests.service import deliveries
 
 
 def today() -> date:
@@ -48,6 +50,16 @@ async def give_absence(
             agreement_status=str(agreement.status),
         )
     _require_beforehand(data.on_date, "given")
+    season = await deliveries.delivery_season(session, agreement)
+    if not season.includes(data.on_date):
+        # Only a day a harvest may bear has a pickup to be away from.
+        raise AbsenceOutsideSeason(
+            f"{data.on_date} is outside the season of the agreement's plan: harvests, and so absences, are dated "
+            f"{season.describe()}.",
+            on_date=str(data.on_date),
+            season_starts_on=str(season.starts_on),
+            season_ends_on=str(season.ends_on),
+        )
     if data.to_household_id == household.id:
         raise RecipientIsAbsentHousehold("Name another household of the group, or null for the group's surplus.")
     if (

@@ -20,6 +20,7 @@ from app.harvests.errors import (
     AgreementNotActive,
     CarrierNotAMember,
     DeliveredOnInFuture,
+    DeliveredOnOutsideSeason,
     DeliveryExceedsAgreement,
     HarvestNotFound,
     ItemNotInAgreement,
@@ -31,11 +32,35 @@ from app.harvests.schemas import AllocationRead, HarvestCreate, HarvestLineRead,
 from app.plans.models import PlanItem
 from app.producers import repository as producers_repository
 
+# The days a harvest may bear: from the first day of the season of the agreement's plan to
+# DELIVERY_GRACE_DAYS after its last (a late crop, the last harvest recorded some weeks on), and never
+# after tomorrow's UTC date (latest_delivery_date). Both ends are included. A date outside, such as one
+# in year 1 or a season typed a year off, would put produce on a pickup list nobody reads.
+DELIVERY_GRACE_DAYS = 60
+
 
 def latest_delivery_date() -> date:
     # The groups' local day runs up to 14 hours ahead of UTC: a morning delivery in Manila may
     # still be "yesterday" in UTC, so tomorrow's UTC date is the latest a delivery can bear.
     return utc_now().date() + timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DeliverySeason:
+    starts_on: date
+    ends_on: date
+
+    def includes(self, day: date) -> bool:
+        # A difference of dates never overflows, where 9999-12-31 + 60 days would.
+        return self.starts_on <= day and (day - self.ends_on).days <= DELIVERY_GRACE_DAYS
+
+    def describe(self) -> str:
+        return f"from {self.starts_on}, the season's first day, to {DELIVERY_GRACE_DAYS} days after {self.ends_on}"
+
+
+async def delivery_season(session: AsyncSession, agreement: Agreement) -> DeliverySeason:
+    starts_on, ends_on = await repository.season_of(session, agreement)
+    return DeliverySeason(starts_on, ends_on)
 
 
 @dataclass(frozen=True)
@@ -64,6 +89,15 @@ async def record_harvest(
         raise DeliveredOnInFuture(
             f"{data.delivered_on} is still to come; record a harvest when it is delivered.",
             delivered_on=str(data.delivered_on),
+        )
+    season = await delivery_season(session, agreement)
+    if not season.includes(data.delivered_on):
+        raise DeliveredOnOutsideSeason(
+            f"{data.delivered_on} is outside the season of the agreement's plan: harvests are dated "
+            f"{season.describe()}.",
+            delivered_on=str(data.delivered_on),
+            season_starts_on=str(season.starts_on),
+            season_ends_on=str(season.ends_on),
         )
     station = await repository.get_station(session, data.pickup_station_id)
     if station is None or station.group_id != agreement.consumer_group_id:

@@ -18,7 +18,6 @@ from app.core import money, quantity
 from app.core.db import utc_now
 from app.trade import policies, pricing, repository
 from app.trade.errors import (
-    AmountTooLarge,
     BelowMinimumOrderQuantity,
     BuyerIsSeller,
     DuplicateProduct,
@@ -43,7 +42,6 @@ from app.trade.models import (
 from app.trade.schemas import TradeOrderConfirmation, TradeOrderCreate, TradeOrderRead
 from app.trade.service.reading import order_read
 
-BIGINT_MAX = 2**63 - 1
 Status = TradeOrderStatus
 
 
@@ -221,8 +219,10 @@ async def confirm(
         line.premium_minor = _in_order_currency(order, line, line.premium_per_unit_minor, rate)
     order.order_value_minor = sum(line.value_minor or 0 for line in order.lines)
     order.premium_minor = sum(line.premium_minor or 0 for line in order.lines)
-    if order.order_value_minor + order.premium_minor > BIGINT_MAX:
-        raise AmountTooLarge("The order's value is too large to store; split it into several orders.")
+    money.capped(
+        order.order_value_minor + order.premium_minor,
+        "The order's value is too large to store; split it into several orders.",
+    )
     order.confirmed_at = utc_now()
     record(order, principal, Transition.confirm, party, Status.confirmed, confirmation.note)
     await session.flush()
@@ -255,9 +255,7 @@ def _in_order_currency(order: TradeOrder, line: TradeOrderLine, per_unit_minor: 
         to_currency=order.currency,
         rate=rate,
     )
-    if amount > BIGINT_MAX:
-        raise AmountTooLarge(f"The value of '{line.product_name}' is too large to store; order less at once.")
-    return amount
+    return money.capped(amount, f"The value of '{line.product_name}' is too large to store; order less at once.")
 
 
 async def request_prefinance(
