@@ -57,6 +57,13 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _refuse_docs_without_their_document(self) -> Self:
+        # The docs page reads the OpenAPI document; served alone it would show only an error.
+        if self.docs_enabled and not self.openapi_enabled:
+            raise ValueError("DOCS_ENABLED needs OPENAPI_ENABLED: set DOCS_ENABLED=false too, or leave both on.")
+        return self
+
 
 JWT_SECRET_MIN_BYTES = 32
 DEVELOPMENT_SECRET = Settings.model_fields["jwt_secret"].default.get_secret_value()
