@@ -1,16 +1,21 @@
 """Benchmark of GET /v1/catalogue/products (browse and search) on PostgreSQL and SQLite.
 
 Seeds the catalogue through the drivers, starts the real app with uvicorn on 127.0.0.1 (1, then 2
-workers), drives it with concurrent keep-alive clients (bench/load.py) for a fixed time per query shape, and serves the
-filtered query through bare asyncpg in a minimal Starlette app (bench/ceiling.py) as the ceiling.
-Loopback only; every load is bounded in time and in requests.
+workers), drives it with concurrent keep-alive clients (bench/load.py) for a fixed time per query shape.
+On PostgreSQL every shape is also served by its ceiling: the same SQL, which bench/capture.py records
+from the app's own code path, replayed through bare asyncpg in a minimal Starlette app (bench/ceiling.py);
+app and ceiling take turns in alternating rounds. Then, with one worker, the catalogue's p50 while 8
+clients send failing logins, against its p50 idle. Loopback only; every load is bounded in time and in
+requests.
 
-    .venv/bin/python bench/catalogue.py                  # 100,000 products, 10 s per shape (~6 min)
-    .venv/bin/python bench/catalogue.py --products 20000 --seconds 3 --skip-sqlite
+    .venv/bin/python bench/catalogue.py                  # 100,000 products, 8 s per shape (~6 min)
+    .venv/bin/python bench/catalogue.py --quick          # 20,000 products, 3 s per shape, no SQLite (~2 min)
 """
 
 import argparse
 import asyncio
+import base64
+import json
 import os
 import platform
 import signal
@@ -21,11 +26,14 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+import traceback
+from collections import Counter
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote, urlencode
 from uuid import UUID
 
@@ -39,6 +47,7 @@ from sqlalchemy import make_url  # noqa: E402
 
 from app.catalogue.search import cursor as search_cursor  # noqa: E402
 from app.catalogue.search.schemas import ProductSort  # noqa: E402
+from app.core.config import Settings  # noqa: E402
 from bench import load, seed  # noqa: E402
 
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test_search"
@@ -51,6 +60,25 @@ TARGET_RATIO = 0.5
 RATIO_ROUNDS = 3
 FILTERED = "filtered (country+category+certified)"
 TARGET_FILTERED_P99_MS = 50.0
+DEFAULT_PRODUCTS = 100_000
+DEFAULT_SECONDS = 8.0
+QUICK_PRODUCTS = 20_000
+QUICK_SECONDS = 3.0
+# The whole run stays within this, plus the one step under way when it runs out (at most ~30 s); the
+# steps left are skipped and named. A quiet machine finishes the default run in about 6 minutes.
+DEFAULT_BUDGET_MINUTES = 8.0
+SQLITE_SEED_ALLOWANCE_SECONDS = 90.0  # seeding 100,000 products into SQLite, on a busy machine
+# The login case: clients sending failing logins, the catalogue clients measured beside them (one: the
+# latency of a search without queueing behind other searches), and idle/loaded rounds in turn.
+LOGIN_CLIENTS = 8
+LOGIN_CATALOGUE_CLIENTS = 1
+LOGIN_ROUNDS = 2
+LOGIN_TARGET_FACTOR = 2.0
+LOGIN_MIN_ROUND_SECONDS = 3.0  # measured seconds of each idle and each loaded round, at least
+LOGIN_RAMP_SECONDS = 1.0  # logins in flight before the catalogue is measured beside them
+LOGIN_STOP_SECONDS = 60.0  # at most this long for the logins in flight to be answered when a round ends
+# High enough that every login is hashed and answered 401: the bench measures the hashing, not the limit.
+LOGIN_LIMITS = {"LOGIN_FAILURES_ALLOWED": "1000000", "LOGIN_FAILURES_ALLOWED_PER_ADDRESS": "1000000"}
 
 
 @dataclass(frozen=True)
@@ -74,10 +102,42 @@ class Result:
 
     def line(self) -> str:
         return (
-            f"  {self.label:<34} {self.rate:>9.1f} req/s   p50 {self.percentile(0.5):>7.2f} ms"
+            f"  {self.label:<50} {self.rate:>9.1f} req/s   p50 {self.percentile(0.5):>7.2f} ms"
             f"   p99 {self.percentile(0.99):>7.2f} ms   ({self.requests} requests, {self.errors} errors"
             + (f", generator {self.generator_cores:.2f} cores)" if self.generator_cores is not None else ")")
         )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One shape on the app and on its ceiling, in alternating rounds."""
+
+    workers: str
+    shape: str
+    app: Result
+    ceiling: Result
+    ratios: list[float]  # app / ceiling requests/s, round by round
+
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
+
+
+@dataclass(frozen=True)
+class LoginCase:
+    idle: list[Result]
+    loaded: list[Result]
+    statuses: Counter[int]
+    login_seconds: float
+    login_latencies_ms: list[float]
+
+    @property
+    def idle_p50(self) -> float:
+        return merge("", self.idle).percentile(0.5)
+
+    @property
+    def loaded_p50(self) -> float:
+        return merge("", self.loaded).percentile(0.5)
 
 
 # Servers
@@ -128,7 +188,34 @@ def server(app: str, *, workers: int, environment: dict[str, str], factory: bool
 
 
 def app_environment(database_url: str, log_level: str) -> dict[str, str]:
-    return {"DATABASE_URL": database_url, "LOG_LEVEL": log_level, "LOG_JSON": "true", "ENVIRONMENT": "development"}
+    return {
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": log_level,
+        "LOG_JSON": "true",
+        "ENVIRONMENT": "development",
+        **LOGIN_LIMITS,
+    }
+
+
+def ceiling_environment(dsn: str, database_url: str, plans: Path) -> dict[str, str]:
+    """The ceiling's pool as large as the app's: DATABASE_POOL_SIZE kept, DATABASE_MAX_OVERFLOW more."""
+    settings = Settings(database_url=database_url)
+    return {
+        "CEILING_DSN": dsn,
+        "CEILING_PLANS": str(plans),
+        "CEILING_POOL_SIZE": str(settings.database_pool_size),
+        "CEILING_POOL_MAX": str(settings.database_pool_size + settings.database_max_overflow),
+    }
+
+
+def out_of_time(arguments: argparse.Namespace, step: str, *, needing: float = 0.0) -> bool:
+    """True, and says so, when `step` would start past the run's time budget (or leave it less than
+    `needing` seconds)."""
+    if time.perf_counter() + needing <= arguments.deadline:
+        return False
+    print(f"  skipped {step}: the run's {arguments.budget_minutes:g}-minute budget is spent", flush=True)
+    arguments.skipped.append(step)
+    return True
 
 
 # Load
@@ -152,7 +239,7 @@ async def drive(base_url: str, label: str, paths: Sequence[str], *, clients: int
             sent = time.perf_counter()
             if sent >= ends:
                 return
-            status, _ = await connection.get(requests[request % len(requests)])
+            status, _ = await connection.send(requests[request % len(requests)])
             answered = time.perf_counter()
             request += clients
             if sent >= measured_from:
@@ -183,13 +270,46 @@ async def sequential(base_url: str, label: str, paths: Sequence[str], *, request
     try:
         for number in range(requests + 20):
             sent = time.perf_counter()
-            status, _ = await connection.get(prepared[number % len(prepared)])
+            status, _ = await connection.send(prepared[number % len(prepared)])
             if number >= 20:  # the first ones warm the connection pool and the caches
                 latencies.append((time.perf_counter() - sent) * 1000)
                 errors += status != 200
     finally:
         await connection.close()
     return Result(label, len(latencies), errors, sum(latencies) / 1000, latencies)
+
+
+@asynccontextmanager
+async def failing_logins(base_url: str, statuses: Counter[int], latencies: list[float]) -> AsyncIterator[None]:
+    """LOGIN_CLIENTS keep-alive clients sending `POST /v1/auth/token` with a wrong password for unknown
+    e-mails, each client its own (a new one each time), until the block ends; answers counted by status."""
+    stop = asyncio.Event()
+
+    async def client_loop(number: int) -> None:
+        connection = await load.Connection.open(base_url)
+        try:
+            attempt = 0
+            while not stop.is_set():
+                fields = urlencode({"username": f"nobody-{number}-{attempt}@bench.example.org", "password": "wrong"})
+                sent = time.perf_counter()
+                status, _ = await connection.send(load.form_post(base_url, "/v1/auth/token", fields))
+                latencies.append((time.perf_counter() - sent) * 1000)
+                statuses[status] += 1
+                attempt += 1
+        finally:
+            await connection.close()
+
+    clients = [asyncio.ensure_future(client_loop(number)) for number in range(LOGIN_CLIENTS)]
+    try:
+        yield
+    finally:
+        stop.set()
+        _, late = await asyncio.wait(clients, timeout=LOGIN_STOP_SECONDS)
+        for client in late:
+            client.cancel()
+        for client in clients:
+            if not client.cancelled() and client.exception() is not None:
+                raise RuntimeError("a login client failed") from client.exception()
 
 
 # Query shapes
@@ -210,13 +330,6 @@ def shapes(deep_cursors: Sequence[str]) -> dict[str, list[str]]:
         + [url + urlencode({"sort": "price_desc", "price_currency": "USD", "min_price": "5.00", "max_price": "40.00"})],
         "deep page by cursor (newest)": [url + f"cursor={quote(c)}" for c in deep_cursors],
     }
-
-
-def ceiling_paths() -> list[str]:
-    return [
-        "/v1/catalogue/products?" + urlencode({"country": country, "category": category, "certified": "true"})
-        for country, category in FILTER_COMBINATIONS
-    ]
 
 
 def newest_cursor(created_at: datetime, product_id: str) -> str:
@@ -294,6 +407,18 @@ def migrate(database_url: str) -> None:
     )
 
 
+def capture(database_url: str, paths: Sequence[str], plans: Path) -> None:
+    """The app's SQL for each path, recorded from its own code path by bench/capture.py (in a process of
+    its own: the load generator should not carry the app's modules)."""
+    subprocess.run(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "bench.capture", str(plans)],
+        cwd=ROOT,
+        env={**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"},
+        input=json.dumps(list(paths)).encode(),
+        check=True,
+    )
+
+
 async def reset_postgresql(dsn: str) -> None:
     connection = await asyncpg.connect(dsn)
     try:
@@ -302,9 +427,9 @@ async def reset_postgresql(dsn: str) -> None:
         await connection.close()
 
 
-async def cursor_timings(base_url: str, products: int, deep: list[str], prices: list[str]) -> list[Result]:
+async def cursor_timings(base_url: str, label: str, deep: list[str], prices: list[str]) -> list[Result]:
     return [
-        await sequential(base_url, f"{sort} cursor page at {products:,}", paths, requests=300)
+        await sequential(base_url, f"{sort} cursor page {label}", paths, requests=300)
         for sort, paths in cursor_paths(deep, prices).items()
     ]
 
@@ -314,13 +439,23 @@ async def run_shapes(
 ) -> list[Result]:
     results = []
     for shape, paths in shaped.items():
+        if out_of_time(arguments, f"{label} {shape}"):
+            continue
         result = await drive(base_url, f"{label} {shape}", paths, clients=arguments.clients, seconds=arguments.seconds)
         print(result.line(), flush=True)
         results.append(result)
     return results
 
 
-async def benchmark_postgresql(arguments: argparse.Namespace) -> tuple[dict[str, Result], dict[str, float]]:
+@dataclass
+class PostgreSQLRun:
+    results: dict[str, Result]
+    comparisons: list[Comparison]
+    login: LoginCase | None
+
+
+async def benchmark_postgresql(arguments: argparse.Namespace, directory: str, run: PostgreSQLRun) -> None:
+    """Fills `run` as it goes, so that what was measured before a failure is still reported."""
     url = make_url(arguments.database_url)
     database = url.database or ""
     if not any(part in database for part in ("test", "bench")) and not arguments.force:
@@ -330,74 +465,139 @@ async def benchmark_postgresql(arguments: argparse.Namespace) -> tuple[dict[str,
     print(f"\nPostgreSQL {database}: fresh schema, alembic upgrade head", flush=True)
     await reset_postgresql(dsn)
     migrate(arguments.database_url)
-    results: dict[str, Result] = {}
-    ratios: dict[str, float] = {}  # app / ceiling on the filtered shape, by worker count
 
     small = min(SMALL_CATALOGUE, arguments.products)
     started = time.perf_counter()
     await seed.seed_postgresql(dsn, first=0, count=small)
     print(f"  seeded {small:,} products in {time.perf_counter() - started:.1f} s", flush=True)
     with server("app.main:create_app", workers=1, environment=environment, factory=True) as base_url:
-        for result in await cursor_timings(base_url, small, *await postgresql_cursors(dsn, small)):
+        for result in await cursor_timings(base_url, f"at {small:,}", *await postgresql_cursors(dsn, small)):
             print(result.line(), flush=True)
-            results[f"postgresql {result.label}"] = result
+            run.results[f"postgresql {result.label}"] = result
     started = time.perf_counter()
     await seed.seed_postgresql(dsn, first=small, count=arguments.products - small)
     print(f"  seeded {arguments.products - small:,} more in {time.perf_counter() - started:.1f} s", flush=True)
     deep, prices = await postgresql_cursors(dsn, arguments.products)
+    shaped = shapes(deep)
+    every_path = [path for paths in (*shaped.values(), *cursor_paths(deep, prices).values()) for path in paths]
+    plans = Path(directory) / "ceiling-plans.pickle"
+    started = time.perf_counter()
+    capture(arguments.database_url, every_path, plans)
+    print(f"  recorded the app's SQL for {len(every_path)} paths in {time.perf_counter() - started:.1f} s", flush=True)
+    ceiling_env = ceiling_environment(dsn, arguments.database_url, plans)
 
     for workers in (1, 2):
         named = f"{workers} worker{'s' * (workers > 1)}"
+        if out_of_time(arguments, f"every run with {named}"):
+            continue
         with (
             server("app.main:create_app", workers=workers, environment=environment, factory=True) as base_url,
-            server("bench.ceiling:app", workers=workers, environment={"CEILING_DSN": dsn}, factory=False) as ceiling,
+            server("bench.ceiling:app", workers=workers, environment=ceiling_env, factory=False) as ceiling,
         ):
+            await check_ceiling_agrees(base_url, ceiling, every_path)
             if workers == 1:
-                for result in await cursor_timings(base_url, arguments.products, deep, prices):
-                    print(result.line(), flush=True)
-                    results[f"postgresql {result.label}"] = result
-            await check_ceiling_agrees(base_url, ceiling)
-            others = {shape: paths for shape, paths in shapes(deep).items() if shape != FILTERED}
-            for result in await run_shapes(base_url, f"app, {named}:", others, arguments):
-                results[f"postgresql {result.label}"] = result
-            ours, theirs, ratio = await against_ceiling(base_url, ceiling, named, arguments)
-            results[f"postgresql {ours.label}"] = ours
-            results[f"postgresql {theirs.label}"] = theirs
-            ratios[named] = ratio
-    return results, ratios
+                for base, who in ((base_url, "app"), (ceiling, "ceiling")):
+                    label = f"at {arguments.products:,} ({who})"
+                    for result in await cursor_timings(base, label, deep, prices):
+                        print(result.line(), flush=True)
+                        run.results[f"postgresql {result.label}"] = result
+            for shape, paths in shaped.items():
+                if not out_of_time(arguments, f"app and ceiling, {named}: {shape}"):
+                    run.comparisons.append(await against_ceiling(base_url, ceiling, shape, paths, named, arguments))
+        if workers == 1 and not arguments.skip_login and not out_of_time(arguments, "the login load case"):
+            with server("app.main:create_app", workers=1, environment=environment, factory=True) as base_url:
+                run.login = await login_case(base_url, shaped[FILTERED], arguments)
 
 
-async def check_ceiling_agrees(base_url: str, ceiling: str) -> None:
-    sample = ceiling_paths()[0]
-    async with httpx.AsyncClient() as client:
-        ours = (await client.get(base_url + sample)).json()
-        theirs = (await client.get(ceiling + sample)).json()
-    if [p["id"] for p in theirs["data"]] != [p["id"] for p in ours["data"]]:
-        raise RuntimeError("the ceiling and the app disagree on the filtered query")
+def comparable(body: bytes) -> dict[str, Any]:
+    """An answer without the moment its next cursor carries (the first page of a search takes the time of
+    the request as the rates' moment; the ceiling, the time the app's SQL was recorded)."""
+    answer: dict[str, Any] = json.loads(body)
+    if answer.get("next_cursor"):
+        payload = json.loads(base64.urlsafe_b64decode(answer["next_cursor"]))
+        answer["next_cursor"] = payload[:3] + payload[4:]
+    return answer
+
+
+async def check_ceiling_agrees(base_url: str, ceiling: str, paths: Sequence[str]) -> None:
+    """Every path answers the same on the app and on the ceiling, products, prices, display prices and
+    cursors alike: the ceiling does the app's work, only without the framework."""
+    async with httpx.AsyncClient(timeout=30) as client:
+        for path in paths:
+            ours = await client.get(base_url + path)
+            theirs = await client.get(ceiling + path)
+            if ours.status_code != 200 or theirs.status_code != 200:
+                raise RuntimeError(f"{path}: app {ours.status_code}, ceiling {theirs.status_code}")
+            if comparable(ours.content) != comparable(theirs.content):
+                raise RuntimeError(f"the ceiling and the app answer {path} differently")
 
 
 async def against_ceiling(
-    base_url: str, ceiling: str, named: str, arguments: argparse.Namespace
-) -> tuple[Result, Result, float]:
-    """The filtered shape on the app and on the ceiling in alternating rounds, and the median of the
-    rounds' ratios: this machine's speed drifts by a third within minutes, so each ratio compares
-    runs seconds apart."""
+    base_url: str, ceiling: str, shape: str, paths: Sequence[str], named: str, arguments: argparse.Namespace
+) -> Comparison:
+    """One shape on the app and on its ceiling in alternating rounds, and the rounds' ratios: this
+    machine's speed drifts by a third within minutes, so each ratio compares runs seconds apart."""
     ours: list[Result] = []
     theirs: list[Result] = []
     seconds = arguments.seconds / RATIO_ROUNDS
     for _ in range(RATIO_ROUNDS):
         for base, runs in ((base_url, ours), (ceiling, theirs)):
-            runs.append(await drive(base, "", ceiling_paths(), clients=arguments.clients, seconds=seconds))
-    ratio = statistics.median(mine.rate / bare.rate for mine, bare in zip(ours, theirs, strict=True))
-    merged = merge(f"app, {named}: {FILTERED}", ours), merge(f"ceiling, {named}: filtered (bare asyncpg)", theirs)
-    for result in merged:
-        print(result.line(), flush=True)
+            runs.append(await drive(base, "", paths, clients=arguments.clients, seconds=seconds))
+    ratios = [mine.rate / bare.rate for mine, bare in zip(ours, theirs, strict=True)]
+    comparison = Comparison(
+        named, shape, merge(f"app, {named}: {shape}", ours), merge(f"ceiling, {named}: {shape}", theirs), ratios
+    )
+    print(comparison.app.line(), flush=True)
+    print(comparison.ceiling.line(), flush=True)
     print(
-        f"  app / ceiling, {named}: {', '.join(f'{m.rate / b.rate:.2f}' for m, b in zip(ours, theirs, strict=True))}"
-        f" by round, median {ratio:.2f}",
+        f"  app / ceiling: {', '.join(f'{ratio:.2f}' for ratio in ratios)} by round, median {comparison.ratio:.2f}",
         flush=True,
     )
-    return *merged, ratio
+    return comparison
+
+
+async def login_case(base_url: str, paths: Sequence[str], arguments: argparse.Namespace) -> LoginCase:
+    """The filtered search with one client, idle and beside LOGIN_CLIENTS clients sending failing logins,
+    in alternating rounds on one worker; every login is hashed (LOGIN_LIMITS)."""
+    print(
+        f"\n  Login load, 1 worker: filtered search with {LOGIN_CATALOGUE_CLIENTS} client, idle and beside "
+        f"{LOGIN_CLIENTS} clients sending failing logins",
+        flush=True,
+    )
+    idle: list[Result] = []
+    loaded: list[Result] = []
+    statuses: Counter[int] = Counter()
+    login_latencies: list[float] = []
+    login_seconds = 0.0
+    seconds = max(LOGIN_MIN_ROUND_SECONDS, arguments.seconds / LOGIN_ROUNDS)
+    for number in range(1, LOGIN_ROUNDS + 1):
+        result = await drive(base_url, f"idle, round {number}", paths, clients=LOGIN_CATALOGUE_CLIENTS, seconds=seconds)
+        print(result.line(), flush=True)
+        idle.append(result)
+        started = time.perf_counter()
+        async with failing_logins(base_url, statuses, login_latencies):
+            await asyncio.sleep(LOGIN_RAMP_SECONDS)
+            result = await drive(
+                base_url, f"beside logins, round {number}", paths, clients=LOGIN_CATALOGUE_CLIENTS, seconds=seconds
+            )
+        login_seconds += time.perf_counter() - started
+        print(result.line(), flush=True)
+        loaded.append(result)
+    case = LoginCase(idle, loaded, statuses, login_seconds, login_latencies)
+    print(f"  {login_line(case)}", flush=True)
+    return case
+
+
+def login_line(case: LoginCase) -> str:
+    factor = case.loaded_p50 / case.idle_p50
+    others = sum(count for status, count in case.statuses.items() if status not in (401, 429))
+    logins = sum(case.statuses.values())
+    return (
+        f"catalogue p50 {case.loaded_p50:.2f} ms beside failing logins vs {case.idle_p50:.2f} ms idle: "
+        f"{factor:.1f}x [{'within' if factor <= LOGIN_TARGET_FACTOR else 'NOT within'} {LOGIN_TARGET_FACTOR:g}x]; "
+        f"logins answered {case.statuses[401]} x 401, {case.statuses[429]} x 429, {others} other "
+        f"({logins / case.login_seconds:.1f}/s, p50 {statistics.median(case.login_latencies_ms or [0]):.0f} ms)"
+    )
 
 
 def merge(label: str, runs: Sequence[Result]) -> Result:
@@ -407,19 +607,19 @@ def merge(label: str, runs: Sequence[Result]) -> Result:
     return Result(label, sum(run.requests for run in runs), sum(run.errors for run in runs), seconds, latencies, cores)
 
 
-async def benchmark_sqlite(arguments: argparse.Namespace, directory: str) -> dict[str, Result]:
+async def benchmark_sqlite(arguments: argparse.Namespace, directory: str, results: dict[str, Result]) -> None:
+    """Fills `results` as it goes, so that what was measured before a failure is still reported."""
     path = str(Path(directory) / "bench.db")
     database_url = f"sqlite+aiosqlite:///{path}"
     environment = app_environment(database_url, arguments.log_level)
     print(f"\nSQLite {path}: alembic upgrade head", flush=True)
     migrate(database_url)
-    results: dict[str, Result] = {}
     small = min(SMALL_CATALOGUE, arguments.products)
     started = time.perf_counter()
     seed.seed_sqlite(path, first=0, count=small)
     print(f"  seeded {small:,} products in {time.perf_counter() - started:.1f} s", flush=True)
     with server("app.main:create_app", workers=1, environment=environment, factory=True) as base_url:
-        for result in await cursor_timings(base_url, small, *sqlite_cursors(path, small)):
+        for result in await cursor_timings(base_url, f"at {small:,}", *sqlite_cursors(path, small)):
             print(result.line(), flush=True)
             results[f"sqlite {result.label}"] = result
     started = time.perf_counter()
@@ -429,13 +629,12 @@ async def benchmark_sqlite(arguments: argparse.Namespace, directory: str) -> dic
     for workers in (1, 2):
         with server("app.main:create_app", workers=workers, environment=environment, factory=True) as base_url:
             if workers == 1:
-                for result in await cursor_timings(base_url, arguments.products, deep, prices):
+                for result in await cursor_timings(base_url, f"at {arguments.products:,}", deep, prices):
                     print(result.line(), flush=True)
                     results[f"sqlite {result.label}"] = result
             label = f"app, {workers} worker{'s' * (workers > 1)}:"
             for result in await run_shapes(base_url, label, shapes(deep), arguments):
                 results[f"sqlite {result.label}"] = result
-    return results
 
 
 def machine() -> str:
@@ -468,27 +667,43 @@ def _timed(work: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
-def summary(results: dict[str, Result], ratios: dict[str, float]) -> None:
-    print("\nTargets (PostgreSQL)")
-    for workers, ratio in ratios.items():
-        ours = results[f"postgresql app, {workers}: {FILTERED}"]
-        ceiling = results[f"postgresql ceiling, {workers}: filtered (bare asyncpg)"]
-        p99 = ours.percentile(0.99)
+def summary(run: PostgreSQLRun | None, results: dict[str, Result], products: int) -> None:
+    if run is not None:
+        print("\nApp against its ceiling (PostgreSQL; the same SQL through bare asyncpg; alternating rounds)")
         print(
-            f"  {workers}: filtered {ours.rate:.0f} req/s, ceiling {ceiling.rate:.0f} req/s; median ratio of the "
-            f"rounds {ratio:.2f} [{'ok' if ratio >= TARGET_RATIO else 'BELOW'} >= {TARGET_RATIO}]; p99 {p99:.1f} ms "
-            f"[{'ok' if p99 < TARGET_FILTERED_P99_MS else 'ABOVE'} < {TARGET_FILTERED_P99_MS:.0f} ms; ceiling's "
-            f"{ceiling.percentile(0.99):.1f} ms]"
+            f"  {'workers':<10} {'shape':<40} {'app req/s':>10} {'ceiling':>8} {'ratio':>6}"
+            f" {'app p99':>10} {'ceiling p99':>12}"
         )
+        for comparison in run.comparisons:
+            print(
+                f"  {comparison.workers:<10} {comparison.shape:<40} {comparison.app.rate:>10.0f}"
+                f" {comparison.ceiling.rate:>8.0f} {comparison.ratio:>6.2f}"
+                f" {comparison.app.percentile(0.99):>7.1f} ms {comparison.ceiling.percentile(0.99):>9.1f} ms"
+            )
+        print("\nTargets (PostgreSQL)")
+        for comparison in run.comparisons:
+            if comparison.shape != FILTERED:
+                continue
+            ratio, p99 = comparison.ratio, comparison.app.percentile(0.99)
+            print(
+                f"  {comparison.workers}: filtered, median ratio of the rounds {ratio:.2f} "
+                f"[{'ok' if ratio >= TARGET_RATIO else 'BELOW'} >= {TARGET_RATIO}]; p99 {p99:.1f} ms "
+                f"[{'ok' if p99 < TARGET_FILTERED_P99_MS else 'ABOVE'} < {TARGET_FILTERED_P99_MS:.0f} ms; ceiling's "
+                f"{comparison.ceiling.percentile(0.99):.1f} ms]"
+            )
+        if run.login is not None:
+            print(f"  login load, 1 worker: {login_line(run.login)}")
     for database in ("postgresql", "sqlite"):
         for sort in ("newest", "price_asc"):
-            timings = [r for k, r in results.items() if k.startswith(f"{database} {sort} cursor page at")]
-            if len(timings) == 2:
-                small, large = timings
+            for who in ("", " (app)", " (ceiling)"):
+                small = results.get(f"{database} {sort} cursor page at {min(SMALL_CATALOGUE, products):,}")
+                large = results.get(f"{database} {sort} cursor page at {products:,}{who}")
+                if small is None or large is None or small is large:
+                    continue
                 print(
-                    f"  {database} {sort} cursor page: median {statistics.median(small.latencies_ms):.2f} ms at "
-                    f"{small.label.rsplit(' ', 1)[-1]} vs {statistics.median(large.latencies_ms):.2f} ms at "
-                    f"{large.label.rsplit(' ', 1)[-1]} products"
+                    f"  {database} {sort} cursor page{who}: median {statistics.median(large.latencies_ms):.2f} ms "
+                    f"at {products:,} products; the app's at {min(SMALL_CATALOGUE, products):,}: "
+                    f"{statistics.median(small.latencies_ms):.2f} ms"
                 )
 
 
@@ -496,8 +711,14 @@ def arguments_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter, prog="python bench/catalogue.py"
     )
-    parser.add_argument("--products", type=int, default=100_000, help="catalogue size (default 100000)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="measured seconds per query shape (default 10)")
+    parser.add_argument("--products", type=int, help="catalogue size (default 100000; 20000 with --quick)")
+    parser.add_argument("--seconds", type=float, help="measured seconds per query shape (default 8; 3 with --quick)")
+    parser.add_argument(
+        "--budget-minutes",
+        type=float,
+        default=DEFAULT_BUDGET_MINUTES,
+        help=f"skip the steps that would start later than this (default {DEFAULT_BUDGET_MINUTES:g})",
+    )
     parser.add_argument("--clients", type=int, default=32, help="concurrent keep-alive clients (default 32)")
     parser.add_argument(
         "--database-url",
@@ -505,31 +726,57 @@ def arguments_parser() -> argparse.ArgumentParser:
         help=f"PostgreSQL to reset and fill (default {DEFAULT_DATABASE_URL}, or BENCH_DATABASE_URL)",
     )
     parser.add_argument("--log-level", default="INFO", help="the app's LOG_LEVEL (default INFO: a JSON line a request)")
+    parser.add_argument("--quick", action="store_true", help="a quick look: 20000 products, 3 s per shape, no SQLite")
     parser.add_argument("--skip-postgresql", action="store_true")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--skip-login", action="store_true", help="leave out the catalogue beside failing logins")
     parser.add_argument("--force", action="store_true", help="reset a database whose name lacks test/bench")
     return parser
 
 
 async def main() -> None:
     arguments = arguments_parser().parse_args()
-    if arguments.products < 1 or arguments.seconds <= 0 or not 1 <= arguments.clients <= 256:
-        raise SystemExit("--products >= 1, --seconds > 0 and 1 <= --clients <= 256")
+    if arguments.products is None:
+        arguments.products = QUICK_PRODUCTS if arguments.quick else DEFAULT_PRODUCTS
+    if arguments.seconds is None:
+        arguments.seconds = QUICK_SECONDS if arguments.quick else DEFAULT_SECONDS
+    arguments.skip_sqlite = arguments.skip_sqlite or arguments.quick
+    if arguments.products < 1 or not 0 < arguments.seconds <= 60 or not 1 <= arguments.clients <= 256:
+        raise SystemExit("--products >= 1, 0 < --seconds <= 60 and 1 <= --clients <= 256")
+    if not 0 < arguments.budget_minutes <= 30:
+        raise SystemExit("0 < --budget-minutes <= 30")
+    began = time.perf_counter()
+    arguments.deadline = began + arguments.budget_minutes * 60
+    arguments.skipped = []
     print(f"Machine: {machine()}")
     # Other processes on these two cores, and the host under them, skew every number: check the load and
     # the CPU probe before and after.
     print(f"Load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; CPU probe {cpu_probe()}")
+    if os.getloadavg()[0] > (os.cpu_count() or 1):
+        print("  (other processes are busy on these cores: expect lower and noisier numbers than on a quiet machine)")
     print(f"{arguments.products:,} products, {arguments.clients} clients, {arguments.seconds:g} s per shape")
-    results: dict[str, Result] = {}
-    ratios: dict[str, float] = {}
-    if not arguments.skip_postgresql:
-        postgresql, ratios = await benchmark_postgresql(arguments)
-        results |= postgresql
-    if not arguments.skip_sqlite:
-        with tempfile.TemporaryDirectory(prefix="teikei-bench-") as directory:
-            results |= await benchmark_sqlite(arguments, directory)
-    summary(results, ratios)
+    run = None if arguments.skip_postgresql else PostgreSQLRun({}, [], None)
+    sqlite_results: dict[str, Result] = {}
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="teikei-bench-") as directory:
+        try:
+            if run is not None:
+                await benchmark_postgresql(arguments, directory, run)
+            if not arguments.skip_sqlite and not out_of_time(
+                arguments, "SQLite", needing=SQLITE_SEED_ALLOWANCE_SECONDS + arguments.seconds
+            ):
+                await benchmark_sqlite(arguments, directory, sqlite_results)
+        except Exception as error:  # report what was measured before it, then fail
+            failures.append(error)
+            traceback.print_exc()
+            print(f"\nStopped by an error: {error!r}", flush=True)
+    summary(run, (run.results if run else {}) | sqlite_results, arguments.products)
     print(f"Load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; CPU probe {cpu_probe()}")
+    if arguments.skipped:
+        print(f"Skipped for time: {'; '.join(arguments.skipped)}")
+    print(f"Whole run: {time.perf_counter() - began:.0f} s")
+    if failures:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Settings, read once from the environment (prefix-free names, as the README lists them)."""
 
+import os
 from functools import lru_cache
 from typing import Literal, Self
 
@@ -28,7 +29,8 @@ class Settings(BaseSettings):
     # Failed logins allowed per client address within the same window, whatever the emails tried.
     login_failures_allowed_per_address: int = Field(default=20, ge=1)
     # Password hashes computed at once per process (each takes a core for ~0.1-0.6 s, off the event loop).
-    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    # Half the cores by default, so a burst of logins leaves the other half to every other request.
+    password_hash_concurrency: int = Field(default_factory=lambda: max(1, (os.cpu_count() or 2) // 2), ge=1, le=64)
     # Households one user may create; a real family needs one, a few for shared houses.
     households_per_user_max: int = Field(default=10, ge=1, le=1000)
     # Idempotency-Key records are kept this long, then purged by the scheduled job.

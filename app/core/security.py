@@ -19,7 +19,7 @@ _argon2 = PasswordHash.recommended()
 # Verified against when the email is unknown, so both failures take the same time: same hasher,
 # same parameters, same queue.
 UNKNOWN_USER_HASH = _argon2.hash(secrets.token_urlsafe(16))
-HASH_CONCURRENCY = Settings.model_fields["password_hash_concurrency"].default
+HASH_CONCURRENCY: int = Settings.model_fields["password_hash_concurrency"].get_default(call_default_factory=True)
 JWT_ALGORITHM = "HS256"
 ACCESS_TOKEN_AUDIENCE = "teikei-api"
 
