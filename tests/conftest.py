@@ -141,3 +141,14 @@ async def committing_client(
     """A client whose requests commit on connections of their own, for concurrent requests."""
     async with client_of(await serving(application, committing_session_factory)) as client:
         yield client
+
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schemathesis names each operation's test (`test_x[GET /healthz]`), but pytest builds node ids from
+    parametrization it does not use, so all share one id; pytest-xdist schedules by node id and would run
+    one of them. Each id gets its operation, as the name has."""
+    for item in items:
+        originalname = getattr(item, "originalname", item.name)
+        if item.name.startswith(f"{originalname}[") and not item.nodeid.endswith("]"):
+            item._id = item._id.with_params(item.name.removeprefix(originalname)[1:-1])
