@@ -3,12 +3,12 @@
 from fastapi import FastAPI
 
 from app.accounts.router import router as accounts_router
+from app.agreements.router import messages_router as agreements_messages_router
 from app.agreements.router import router as agreements_router
 from app.catalogue.router import organisations_router as catalogue_organisations_router
 from app.catalogue.router import products_router as catalogue_products_router
 from app.catalogue.router import rates_router as catalogue_rates_router
 from app.core.routing import API_PREFIX
-from app.gatherings.router import messages_router as gatherings_messages_router
 from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
 from app.groups.router import router as groups_router
@@ -25,8 +25,8 @@ ROUTERS = [
     producers_router,
     plans_router,
     agreements_router,
+    agreements_messages_router,
     gatherings_router,
-    gatherings_messages_router,
     harvests_router,
     payments_router,
     catalogue_organisations_router,

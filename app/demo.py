@@ -15,8 +15,10 @@ import app.models  # noqa: F401  (every table known, so every foreign key resolv
 from app import demo_catalogue
 from app.accounts.models import User
 from app.accounts.principal import Principal
-from app.agreements import service as agreements
 from app.agreements.schemas import AgreementCreate, CounterProposalCreate, TermsItem
+from app.agreements.service import messages as agreement_messages
+from app.agreements.service import negotiation as agreements
+from app.agreements.service import subscriptions
 from app.core import money, security
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
@@ -256,7 +258,7 @@ async def _season_in_progress(session: AsyncSession, consumers: BuiltGroup, farm
     for coordinator in (mai, co_coordinator):
         await agreements.accept_version(session, coordinator, agreement_id=agreement.id, version=2)
     for number, (household_id, member) in enumerate(consumers.households[:15]):
-        subscription = await agreements.subscribe(
+        subscription = await subscriptions.subscribe(
             session, member, agreement_id=agreement.id, household_id=household_id, shares=2 if number < 2 else 1
         )
         await payments.record_payment(
@@ -295,7 +297,7 @@ async def _season_in_progress(session: AsyncSession, consumers: BuiltGroup, farm
                 lines=[HarvestLineCreate(plan_item_id=item, quantity=quantity) for item, quantity in lines],
             ),
         )
-    await gatherings.post_message(
+    await agreement_messages.post_message(
         session, farmer, agreement_id=agreement.id, body="The eggs come on Saturdays from next week on."
     )
     starts = datetime.combine(today + timedelta(days=12), time(8, 0), tzinfo=UTC)

@@ -1,7 +1,7 @@
 """Every domain's models, so Base.metadata is complete for Alembic and the tests."""
 
 from app.accounts.models import RefreshToken, User
-from app.agreements.models import Agreement, AgreementVersion, Approval, Subscription, VersionItem
+from app.agreements.models import Agreement, AgreementMessage, AgreementVersion, Approval, Subscription, VersionItem
 from app.catalogue.models import (
     ExchangeRate,
     Product,
@@ -12,7 +12,7 @@ from app.catalogue.models import (
 )
 from app.core.db import Base
 from app.core.idempotency_models import IdempotencyRecord
-from app.gatherings.models import AgreementMessage, Gathering, GatheringSignup
+from app.gatherings.models import Gathering, GatheringSignup
 from app.groups.models import (
     ConsumerGroup,
     Coordinator,

@@ -1,5 +1,6 @@
 """Agreements between a consumer group and a producer group, negotiated in versions
-(DESIGN principles 1, 4, 7 and 10), and the households' subscriptions to their shares."""
+(DESIGN principles 1, 4, 7 and 10), the households' subscriptions to their shares, and the
+messages the two groups send each other (principle 5)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import enum
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
@@ -152,4 +153,19 @@ class Subscription(Base):
     # Index of the first share taken: fixes which shares (and so which price) are the household's.
     first_share: Mapped[int] = mapped_column()
     amount_due_minor: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class AgreementMessage(Base):
+    """A message between the two groups of an agreement; the author's name is kept as it was sent."""
+
+    __tablename__ = "agreement_message"
+    __table_args__ = (Index("ix_agreement_message_agreement_created", "agreement_id", "created_at", "id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    agreement_id: Mapped[UUID] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    author_user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    author_display_name: Mapped[str] = mapped_column(String(200))
+    side: Mapped[Side] = mapped_column(Enum(Side, native_enum=False, length=16))
+    body: Mapped[str] = mapped_column(String(2000))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

@@ -1,13 +1,15 @@
-"""Queries for agreements: the two groups' view of them, and locks for their limits."""
+"""Queries for agreements: the two groups' view of them, locks for their limits, and their messages.
+Other domains lock and read agreements through these too, so each lock is taken one way."""
 
 from collections.abc import Sequence
+from datetime import date
 from uuid import UUID
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.agreements.models import Agreement, AgreementVersion, Subscription
+from app.agreements.models import Agreement, AgreementMessage, AgreementStatus, AgreementVersion, Subscription
 from app.groups import repository as groups_repository
 from app.plans.models import PlanItem, ProductionPlan
 from app.producers import repository as producers_repository
@@ -18,9 +20,18 @@ async def get(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
 
 
 async def get_for_update(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
-    # One row lock per agreement: negotiation, subscriptions and payments on it queue here.
+    # One row lock per agreement: negotiation, subscriptions, payments, the lapse job, deliveries and
+    # absences on it queue here, so none of them can together pass one of its limits.
+    # (SQLite ignores FOR UPDATE; there every transaction holds the write lock from BEGIN IMMEDIATE.)
     statement = select(Agreement).where(Agreement.id == agreement_id).with_for_update()
     return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
+
+
+async def overdue_ids(session: AsyncSession, *, today: date) -> Sequence[UUID]:
+    """Agreements that read as lapsed on `today` but are still stored as agreed: the SQL form of
+    `lifecycle.is_overdue`, which the lapse job checks again under each agreement's lock."""
+    statement = select(Agreement.id).where(Agreement.status == AgreementStatus.agreed, Agreement.advance_due_on < today)
+    return (await session.scalars(statement)).all()
 
 
 async def get_with_versions(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
@@ -88,8 +99,9 @@ async def subscription_of(session: AsyncSession, agreement_id: UUID, household_i
 
 
 async def subscriptions(session: AsyncSession, agreement_id: UUID) -> Sequence[Subscription]:
+    """The households' shares in share order (`first_share`): the order allocation ties are broken in."""
     statement = select(Subscription).where(Subscription.agreement_id == agreement_id)
-    return (await session.scalars(statement.order_by(Subscription.first_share))).all()
+    return (await session.scalars(statement.order_by(Subscription.first_share, Subscription.id))).all()
 
 
 def agreement_subscriptions(agreement_id: UUID) -> Select[Subscription]:
@@ -105,3 +117,7 @@ async def agreements_by_id(session: AsyncSession, agreement_ids: Sequence[UUID])
         return {}
     found = await session.scalars(select(Agreement).where(Agreement.id.in_(agreement_ids)))
     return {agreement.id: agreement for agreement in found}
+
+
+def messages(agreement_id: UUID) -> Select[AgreementMessage]:
+    return select(AgreementMessage).where(AgreementMessage.agreement_id == agreement_id)

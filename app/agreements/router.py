@@ -1,5 +1,6 @@
-"""HTTP edge of agreements: negotiation, acceptance, renewal and subscriptions. Every route needs
-a login; an agreement is visible to its two groups only."""
+"""HTTP edge of agreements: negotiation, acceptance, renewal, subscriptions, and the messages between
+the two groups. Every route needs a login; an agreement and its messages are for its two groups only,
+and read as not found to anyone else."""
 
 from typing import Annotated
 from uuid import UUID
@@ -7,10 +8,12 @@ from uuid import UUID
 from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
-from app.agreements import errors, service
+from app.agreements import errors
 from app.agreements.schemas import (
     AcceptanceCreate,
     AgreementCreate,
+    AgreementMessageCreate,
+    AgreementMessageRead,
     AgreementRead,
     AgreementSummary,
     CounterProposalCreate,
@@ -18,6 +21,7 @@ from app.agreements.schemas import (
     SubscriptionCreate,
     SubscriptionRead,
 )
+from app.agreements.service import messages, negotiation, reading, subscriptions
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
@@ -28,7 +32,9 @@ from app.core.routing import DomainRouter
 from app.core.schemas import Page
 from app.groups.errors import GroupNotFound, HouseholdNotFound, NotCoordinator
 
-router = DomainRouter(prefix="/agreements", tags=["agreements"], responses=problem_responses(NotAuthenticated))
+AUTHENTICATED = problem_responses(NotAuthenticated)
+router = DomainRouter(prefix="/agreements", tags=["agreements"], responses=AUTHENTICATED)
+messages_router = DomainRouter(prefix="/agreements", tags=["agreement messages"], responses=AUTHENTICATED)
 
 TERMS_PROBLEMS = (
     errors.PlanNotFound,
@@ -45,7 +51,7 @@ TERMS_PROBLEMS = (
 
 
 async def _read(session: DbSession, principal: CurrentUser, agreement_id: UUID) -> AgreementRead:
-    return service.agreement_read(*await service.get_agreement(session, principal, agreement_id))
+    return reading.agreement_read(*await reading.get_agreement(session, principal, agreement_id))
 
 
 @router.post(
@@ -56,7 +62,7 @@ async def _read(session: DbSession, principal: CurrentUser, agreement_id: UUID) 
 )
 async def propose_agreement(body: AgreementCreate, session: DbSession, principal: CurrentUser) -> AgreementRead:
     """A consumer group's coordinator proposes terms for items of a published plan (version 1)."""
-    agreement = await service.propose(session, principal, body)
+    agreement = await negotiation.propose(session, principal, body)
     return await _read(session, principal, agreement.id)
 
 
@@ -70,7 +76,7 @@ async def list_agreements(
     cursor: Cursor = None,
 ) -> Page[AgreementSummary]:
     """Agreements of your groups, oldest first: a partnership's history across seasons."""
-    page = await service.list_agreements(
+    page = await reading.list_agreements(
         session,
         principal,
         consumer_group_id=consumer_group_id,
@@ -79,20 +85,7 @@ async def list_agreements(
         cursor=cursor,
     )
     return Page[AgreementSummary](
-        data=[
-            AgreementSummary(
-                id=a.id,
-                production_plan_id=a.production_plan_id,
-                consumer_group_id=a.consumer_group_id,
-                producer_group_id=a.producer_group_id,
-                status=service.effective_status(a),
-                version=a.current_version,
-                agreed_version=a.agreed_version,
-                renewed_from_id=a.renewed_from_id,
-                created_at=a.created_at,
-            )
-            for a in page.rows
-        ],
+        data=[reading.agreement_summary(agreement) for agreement in page.rows],
         has_more=page.has_more,
         next_cursor=page.next_cursor,
     )
@@ -126,7 +119,7 @@ async def counter_propose(
     agreement_id: UUID, body: CounterProposalCreate, session: DbSession, principal: CurrentUser
 ) -> AgreementRead:
     """Answer the current version with other terms; once agreed, this proposes an amendment."""
-    await service.counter_propose(session, principal, agreement_id=agreement_id, data=body)
+    await negotiation.counter_propose(session, principal, agreement_id=agreement_id, data=body)
     return await _read(session, principal, agreement_id)
 
 
@@ -149,7 +142,7 @@ async def accept_agreement_version(
 ) -> AgreementRead:
     """Accept exactly the current version. Consumer-side acceptance needs `approval_quorum` coordinators:
     until then the version is `awaiting_approval`."""
-    await service.accept_version(session, principal, agreement_id=agreement_id, version=body.version)
+    await negotiation.accept_version(session, principal, agreement_id=agreement_id, version=body.version)
     return await _read(session, principal, agreement_id)
 
 
@@ -165,7 +158,7 @@ async def renew_agreement(
     agreement_id: UUID, body: RenewalCreate, session: DbSession, principal: CurrentUser
 ) -> AgreementRead:
     """Propose the terms in force again for the producer group's next plan (a new agreement)."""
-    renewal = await service.renew(session, principal, agreement_id=agreement_id, data=body)
+    renewal = await negotiation.renew(session, principal, agreement_id=agreement_id, data=body)
     return await _read(session, principal, renewal.id)
 
 
@@ -186,7 +179,7 @@ async def subscribe_to_agreement(
     agreement_id: UUID, body: SubscriptionCreate, session: DbSession, principal: CurrentUser
 ) -> SubscriptionRead:
     """Your household pre-orders shares of an agreed agreement, and owes their price in advance."""
-    return await service.subscribe(
+    return await subscriptions.subscribe(
         session, principal, agreement_id=agreement_id, household_id=body.household_id, shares=body.shares
     )
 
@@ -200,4 +193,36 @@ async def list_agreement_subscriptions(
     agreement_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[SubscriptionRead]:
     """The households' shares of the agreement, in the order they were taken."""
-    return await service.list_subscriptions(session, principal, agreement_id=agreement_id, limit=limit, cursor=cursor)
+    return await subscriptions.list_subscriptions(
+        session, principal, agreement_id=agreement_id, limit=limit, cursor=cursor
+    )
+
+
+# Messages between the two groups of an agreement
+
+
+@messages_router.post(
+    "/{agreement_id}/messages",
+    status_code=status.HTTP_201_CREATED,
+    response_model=AgreementMessageRead,
+    responses=problem_responses(errors.AgreementNotFound),
+)
+async def post_agreement_message(
+    agreement_id: UUID, body: AgreementMessageCreate, session: DbSession, principal: CurrentUser
+) -> AgreementMessageRead:
+    """Write to the other group of an agreement your group is party to."""
+    message = await messages.post_message(session, principal, agreement_id=agreement_id, body=body.body)
+    return AgreementMessageRead.model_validate(message)
+
+
+@messages_router.get(
+    "/{agreement_id}/messages",
+    response_model=Page[AgreementMessageRead],
+    responses=problem_responses(errors.AgreementNotFound, InvalidCursor),
+)
+async def list_agreement_messages(
+    agreement_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[AgreementMessageRead]:
+    """The messages between the agreement's two groups, oldest first."""
+    page = await messages.list_messages(session, principal, agreement_id=agreement_id, limit=limit, cursor=cursor)
+    return page.to(AgreementMessageRead)

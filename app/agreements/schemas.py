@@ -2,14 +2,15 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StrictInt
+from pydantic import AfterValidator, Field, StrictInt
 
 from app.agreements.models import AgreementStatus, DistributionMode, Side, VersionStatus
 from app.core.money import AmountText
 from app.core.quantity import QuantityText, Unit
-from app.core.schemas import Day, Schema, Text
+from app.core.schemas import Day, Schema, Text, not_blank
 
 Shares = Annotated[StrictInt, Field(ge=1, le=10_000, description="Number of shares the total is divided into.")]
+MessageBody = Annotated[Text, AfterValidator(not_blank), Field(min_length=1)]
 
 
 class TermsItem(Schema):
@@ -125,4 +126,18 @@ class SubscriptionRead(Schema):
     shares: int
     amount_due: str
     currency: str
+    created_at: datetime
+
+
+class AgreementMessageCreate(Schema):
+    body: MessageBody
+
+
+class AgreementMessageRead(Schema):
+    id: UUID
+    agreement_id: UUID
+    author_user_id: UUID
+    author_display_name: str
+    side: Side = Field(description="The group the author wrote for; a user in both groups writes as the consumer side.")
+    body: str
     created_at: datetime

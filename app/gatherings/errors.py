@@ -1,4 +1,4 @@
-"""The problems event and message requests can answer with; `code` is part of the API."""
+"""The problems event requests can answer with; `code` is part of the API."""
 
 from uuid import UUID
 
@@ -58,12 +58,3 @@ class SignupsClosed(Conflict):
 class SignupNotFound(NotFound):
     code = "signup-not-found"
     title = "You are not signed up for the event"
-
-
-class AgreementNotFound(NotFound):
-    code = "agreement-not-found"
-    title = "Agreement not found"
-
-    def __init__(self, agreement_id: UUID) -> None:
-        # The agreement is private to its two groups: anyone else reads it as missing.
-        super().__init__(f"No agreement {agreement_id} that your groups are party to.", agreement_id=str(agreement_id))

@@ -1,5 +1,4 @@
-"""Farm visits, meetings and trainings that groups host and users sign up for, and the messages the
-two groups of an agreement send each other (DESIGN principles 5 and 8)."""
+"""Farm visits, meetings and trainings that groups host and users sign up for (DESIGN principles 5 and 8)."""
 
 from __future__ import annotations
 
@@ -11,7 +10,6 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.accounts.models import User
-from app.agreements.models import Side
 from app.core.db import Base, UtcDateTime, utc_now
 from app.groups.models import ConsumerGroup, Household
 from app.producers.models import ProducerGroup
@@ -91,18 +89,3 @@ class GatheringSignup(Base):
     @property
     def household_name(self) -> str | None:
         return None if self.household is None else self.household.name
-
-
-class AgreementMessage(Base):
-    """A message between the two groups of an agreement; the author's name is kept as it was sent."""
-
-    __tablename__ = "agreement_message"
-    __table_args__ = (Index("ix_agreement_message_agreement_created", "agreement_id", "created_at", "id"),)
-
-    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
-    agreement_id: Mapped[UUID] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
-    author_user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
-    author_display_name: Mapped[str] = mapped_column(String(200))
-    side: Mapped[Side] = mapped_column(Enum(Side, native_enum=False, length=16))
-    body: Mapped[str] = mapped_column(String(2000))
-    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

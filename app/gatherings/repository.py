@@ -1,4 +1,4 @@
-"""Queries for events, sign-ups and agreement messages. Rules live in service.py; who may see what starts here."""
+"""Queries for events and sign-ups. Rules live in service.py; who may see what starts here."""
 
 from collections.abc import Collection
 from datetime import datetime
@@ -8,8 +8,7 @@ from sqlalchemy import ColumnElement, Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.agreements.models import Agreement
-from app.gatherings.models import AgreementMessage, Gathering, GatheringKind, GatheringSignup
+from app.gatherings.models import Gathering, GatheringKind, GatheringSignup
 from app.groups import repository as groups_repository
 from app.groups.models import ConsumerGroup
 from app.producers import repository as producers_repository
@@ -95,11 +94,3 @@ def signups(gathering_id: UUID) -> Select[GatheringSignup]:
 async def get_signup_with_people(session: AsyncSession, signup_id: UUID) -> GatheringSignup:
     statement = with_people(select(GatheringSignup).where(GatheringSignup.id == signup_id))
     return (await session.scalars(statement.execution_options(populate_existing=True))).one()
-
-
-async def get_agreement(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
-    return await session.get(Agreement, agreement_id)
-
-
-def messages(agreement_id: UUID) -> Select[AgreementMessage]:
-    return select(AgreementMessage).where(AgreementMessage.agreement_id == agreement_id)

@@ -1,6 +1,5 @@
-"""HTTP edge of events (farm visits, meetings, trainings) and of the messages between an agreement's
-two groups. Every route needs a logged-in user; private events and every agreement's messages are
-for the groups concerned alone, and read as not found to anyone else."""
+"""HTTP edge of events (farm visits, meetings, trainings). Every route needs a logged-in user; a private
+event is for its host group alone, and reads as not found to anyone else."""
 
 from typing import Annotated
 from uuid import UUID
@@ -16,18 +15,9 @@ from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Day, Page
 from app.gatherings import errors, service
 from app.gatherings.models import GatheringKind
-from app.gatherings.schemas import (
-    AgreementMessageCreate,
-    AgreementMessageRead,
-    GatheringCreate,
-    GatheringRead,
-    GatheringSignupCreate,
-    GatheringSignupRead,
-)
+from app.gatherings.schemas import GatheringCreate, GatheringRead, GatheringSignupCreate, GatheringSignupRead
 
-AUTHENTICATED = problem_responses(NotAuthenticated)
-router = DomainRouter(prefix="/events", tags=["events"], responses=AUTHENTICATED)
-messages_router = DomainRouter(prefix="/agreements", tags=["agreement messages"], responses=AUTHENTICATED)
+router = DomainRouter(prefix="/events", tags=["events"], responses=problem_responses(NotAuthenticated))
 
 
 # Events
@@ -119,33 +109,3 @@ async def list_event_signups(
     """Who has signed up, in sign-up order, for the host group's coordinators."""
     page = await service.list_signups(session, principal, gathering_id=event_id, limit=limit, cursor=cursor)
     return page.to(GatheringSignupRead)
-
-
-# Messages between the two groups of an agreement
-
-
-@messages_router.post(
-    "/{agreement_id}/messages",
-    status_code=status.HTTP_201_CREATED,
-    response_model=AgreementMessageRead,
-    responses=problem_responses(errors.AgreementNotFound),
-)
-async def post_agreement_message(
-    agreement_id: UUID, body: AgreementMessageCreate, session: DbSession, principal: CurrentUser
-) -> AgreementMessageRead:
-    """Write to the other group of an agreement your group is party to."""
-    message = await service.post_message(session, principal, agreement_id=agreement_id, body=body.body)
-    return AgreementMessageRead.model_validate(message)
-
-
-@messages_router.get(
-    "/{agreement_id}/messages",
-    response_model=Page[AgreementMessageRead],
-    responses=problem_responses(errors.AgreementNotFound, InvalidCursor),
-)
-async def list_agreement_messages(
-    agreement_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
-) -> Page[AgreementMessageRead]:
-    """The messages between the agreement's two groups, oldest first."""
-    page = await service.list_messages(session, principal, agreement_id=agreement_id, limit=limit, cursor=cursor)
-    return page.to(AgreementMessageRead)

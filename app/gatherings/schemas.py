@@ -2,13 +2,10 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import AfterValidator, Field, StrictBool, StrictInt, model_validator
+from pydantic import Field, StrictBool, StrictInt, model_validator
 
-from app.agreements.models import Side
-from app.core.schemas import Moment, Name, Schema, Text, not_blank
+from app.core.schemas import Moment, Name, Schema, Text
 from app.gatherings.models import GatheringKind
-
-MessageBody = Annotated[Text, AfterValidator(not_blank), Field(min_length=1)]
 
 
 class GatheringHostCreate(Schema):
@@ -89,18 +86,4 @@ class GatheringSignupRead(Schema):
     display_name: str
     household_id: UUID | None
     household_name: str | None
-    created_at: datetime
-
-
-class AgreementMessageCreate(Schema):
-    body: MessageBody
-
-
-class AgreementMessageRead(Schema):
-    id: UUID
-    agreement_id: UUID
-    author_user_id: UUID
-    author_display_name: str
-    side: Side = Field(description="The group the author wrote for; a user in both groups writes as the consumer side.")
-    body: str
     created_at: datetime

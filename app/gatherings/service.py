@@ -1,5 +1,5 @@
-"""Events both kinds of group host and members sign up for (principle 5), the shared calendar of
-trainings (principle 8), and messages between the two groups of an agreement."""
+"""Events both kinds of group host and members sign up for (principle 5), and the shared calendar of
+trainings (principle 8)."""
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -7,7 +7,6 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.core.db import utc_now
 from app.core.pagination import CursorPage, paginate
@@ -23,7 +22,7 @@ from app.gatherings.errors import (
     SignupNotFound,
     SignupsClosed,
 )
-from app.gatherings.models import AgreementMessage, Gathering, GatheringKind, GatheringSignup
+from app.gatherings.models import Gathering, GatheringKind, GatheringSignup
 from app.gatherings.schemas import GatheringCreate, GatheringHostRead, GatheringRead, GatheringSignupRead
 from app.groups import repository as groups_repository
 from app.groups.models import ConsumerGroup
@@ -203,42 +202,6 @@ async def list_signups(
         repository.signups(gathering.id),
         created_at=GatheringSignup.created_at,
         id_column=GatheringSignup.id,
-        limit=limit,
-        cursor=cursor,
-    )
-
-
-# Messages between the two groups of an agreement (principle 5)
-
-
-async def post_message(
-    session: AsyncSession, principal: Principal, *, agreement_id: UUID, body: str
-) -> AgreementMessage:
-    """A member or coordinator of either group writes to the other; the message says which side wrote."""
-    agreement, side = await policies.agreement_side_of(session, principal, agreement_id)
-    author = await session.get_one(User, principal.user_id)
-    message = AgreementMessage(
-        agreement_id=agreement.id,
-        author_user_id=author.id,
-        author_display_name=author.display_name,
-        side=side,
-        body=body,
-    )
-    session.add(message)
-    await session.flush()
-    return message
-
-
-async def list_messages(
-    session: AsyncSession, principal: Principal, *, agreement_id: UUID, limit: int, cursor: str | None
-) -> CursorPage:
-    """The conversation of an agreement, oldest first."""
-    agreement, _ = await policies.agreement_side_of(session, principal, agreement_id)
-    return await paginate(
-        session,
-        repository.messages(agreement.id),
-        created_at=AgreementMessage.created_at,
-        id_column=AgreementMessage.id,
         limit=limit,
         cursor=cursor,
     )

@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
+from app.agreements import repository as agreements_repository
 from app.agreements.models import Agreement
 from app.groups import repository as groups_repository
 from app.groups.models import PickupStation
@@ -61,9 +62,10 @@ async def agreement_of_party(
 ) -> tuple[Agreement, Standing]:
     """The agreement with the caller's standing, if the caller takes part in it; otherwise not found."""
     if for_update:
-        agreement = await repository.get_agreement_for_update(session, agreement_id)
+        # Deliveries and absences on one agreement queue here, so two cannot together pass an agreed quantity.
+        agreement = await agreements_repository.get_for_update(session, agreement_id)
     else:
-        agreement = await repository.get_agreement(session, agreement_id)
+        agreement = await agreements_repository.get(session, agreement_id)
     if agreement is None:
         raise AgreementNotFound(agreement_id)
     roles = await standing(session, principal, agreement)

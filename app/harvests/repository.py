@@ -1,5 +1,6 @@
 """Queries for harvests, their allocations and surplus, absences and pickup lists, and the
-agreement facts they rest on (read-only here). Rules live in the service; who may see what in policies."""
+agreement facts they rest on (read-only here; agreements themselves are read and locked through
+agreements' repository). Rules live in the service; who may see what in policies."""
 
 from collections.abc import Collection, Sequence
 from datetime import date
@@ -23,17 +24,6 @@ DELIVERING_STATUSES = (AgreementStatus.active, AgreementStatus.completed)
 
 
 # Agreements and their terms in force
-
-
-async def get_agreement(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
-    return await session.get(Agreement, agreement_id)
-
-
-async def get_agreement_for_update(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
-    # Row lock: deliveries on one agreement queue here, so two cannot together pass an agreed quantity.
-    # (SQLite ignores FOR UPDATE; there every transaction holds the write lock from BEGIN IMMEDIATE.)
-    statement = select(Agreement).where(Agreement.id == agreement_id).with_for_update()
-    return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
 
 
 async def season_of(session: AsyncSession, agreement: Agreement) -> Row[date, date]:
@@ -65,19 +55,6 @@ async def delivered_base(session: AsyncSession, agreement_id: UUID, plan_item_id
         .group_by(HarvestLine.plan_item_id)
     )
     return {plan_item_id: int(total) for plan_item_id, total in (await session.execute(statement)).all()}
-
-
-async def subscriptions(session: AsyncSession, agreement_id: UUID) -> Sequence[Subscription]:
-    """The households' shares in share order (`first_share`): the order allocation ties are broken in."""
-    statement = select(Subscription).where(Subscription.agreement_id == agreement_id)
-    return (await session.scalars(statement.order_by(Subscription.first_share, Subscription.id))).all()
-
-
-async def get_subscription(session: AsyncSession, agreement_id: UUID, household_id: UUID) -> Subscription | None:
-    statement = select(Subscription).where(
-        Subscription.agreement_id == agreement_id, Subscription.household_id == household_id
-    )
-    return await session.scalar(statement)
 
 
 async def user_in_subscribing_household(session: AsyncSession, user_id: UUID, agreement_id: UUID) -> bool:

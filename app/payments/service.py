@@ -1,22 +1,21 @@
-"""Advance payment (DESIGN "Advance payment"): households pay their group, the group pays the
-producer group, all through the double-entry ledger. Full payment activates the agreement; an
-agreement not fully paid by its due date lapses and every unit collected goes back to its payer."""
+"""Advance payment: households pay their group, the group pays the producer group, all through the
+double-entry ledger. Money moves here; the agreement's status changes in agreements' lifecycle, which
+this calls: full payment activates the agreement, and an agreement not fully paid by its due date
+lapses once every unit collected has gone back to its payer."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
 from app.agreements import policies as agreements_policies
 from app.agreements import repository as agreements_repository
-from app.agreements import service as agreements_service
 from app.agreements.models import Agreement, AgreementStatus, Subscription
+from app.agreements.service import lifecycle
 from app.core import money
-from app.core.db import utc_now
 from app.core.pagination import paginate
 from app.groups import policies as groups_policies
 from app.groups import repository as groups_repository
@@ -45,9 +44,7 @@ from app.payments.schemas import (
 async def record_payment(
     session: AsyncSession, principal: Principal, *, agreement_id: UUID, payment: PaymentCreate
 ) -> PaymentRead:
-    await agreements_policies.readable_agreement(session, principal, agreement_id)
-    agreement = await agreements_repository.get_for_update(session, agreement_id)
-    assert agreement is not None
+    agreement = await agreements_policies.readable_agreement(session, principal, agreement_id, for_update=True)
     if payment.currency != agreement.currency:
         raise CurrencyMismatch(f"The agreement is priced in {agreement.currency}, not {payment.currency}.")
     amount = money.to_minor(payment.amount, payment.currency)
@@ -60,7 +57,7 @@ async def record_payment(
         transaction = await _group_pays_producer(session, principal, agreement, payment, amount)
     return PaymentRead(
         agreement_id=agreement.id,
-        agreement_status=agreements_service.effective_status(agreement),
+        agreement_status=lifecycle.effective_status(agreement),
         currency=agreement.currency,
         transaction=_transaction_read(
             transaction,
@@ -82,10 +79,8 @@ async def _household_pays_group(
     coordinator of the group who received it (cash at a meeting)."""
     if not await _acts_for_household_or_group(session, principal, agreement, household_id):
         raise NotPermittedToPay("A household's payment is recorded by its members or the group's coordinators.")
-    if agreements_service.effective_status(agreement) not in (AgreementStatus.agreed, AgreementStatus.active):
-        raise AgreementNotPayable(
-            f"The agreement is {agreements_service.effective_status(agreement)}; it takes no payment."
-        )
+    if lifecycle.effective_status(agreement) not in (AgreementStatus.agreed, AgreementStatus.active):
+        raise AgreementNotPayable(f"The agreement is {lifecycle.effective_status(agreement)}; it takes no payment.")
     subscription = await agreements_repository.subscription_of(session, agreement.id, household_id)
     if subscription is None:
         raise NoSubscription("The household holds no shares of this agreement; subscribe first.")
@@ -125,7 +120,7 @@ async def _group_pays_producer(
     group = await groups_repository.get_group(session, agreement.consumer_group_id)
     assert group is not None
     await groups_policies.require_coordinator(session, principal, group)
-    current = agreements_service.effective_status(agreement)
+    current = lifecycle.effective_status(agreement)
     if current != AgreementStatus.agreed:
         raise AgreementNotPayable(f"The agreement is {current}; the producer is paid while it is agreed.")
     received_account = await _account(session, agreement, AccountKind.producer_received, agreement.producer_group_id)
@@ -148,10 +143,7 @@ async def _group_pays_producer(
         reference=payment.reference,
         recorded_by_user_id=principal.user_id,
     )
-    if received + amount == agreement.total_price_minor:
-        agreement.status = AgreementStatus.active
-        agreement.activated_at = utc_now()
-        await session.flush()
+    await lifecycle.advance_received(session, agreement, received_minor=received + amount)
     return transaction
 
 
@@ -165,19 +157,13 @@ async def _account(session: AsyncSession, agreement: Agreement, kind: AccountKin
 
 
 async def lapse_overdue(session: AsyncSession, *, today: date) -> list[UUID]:
-    """Lapse every agreed agreement whose due date has passed, and refund what was collected.
+    """Lapse every agreement overdue on `today`, refunding what was collected first: the lifecycle
+    finds and locks them and marks them lapsed; the money is returned here.
     Run daily (`python -m app.worker lapse`); safe to run again and alongside requests."""
-    statement = select(Agreement.id).where(Agreement.status == AgreementStatus.agreed, Agreement.advance_due_on < today)
     lapsed = []
-    for agreement_id in (await session.scalars(statement)).all():
-        agreement = await agreements_repository.get_for_update(session, agreement_id)
-        if agreement is None or agreement.status != AgreementStatus.agreed:  # paid meanwhile
-            continue
+    async for agreement in lifecycle.overdue_agreements(session, today=today):
         await _refund_everything(session, agreement)
-        await agreements_service.release_capacity(session, agreement)
-        agreement.status = AgreementStatus.lapsed
-        agreement.ended_at = utc_now()
-        await session.flush()
+        await lifecycle.lapse(session, agreement)
         lapsed.append(agreement.id)
     return lapsed
 
@@ -221,7 +207,7 @@ async def agreement_ledger(
         has_more=page.has_more,
         next_cursor=page.next_cursor,
         agreement_id=agreement.id,
-        status=agreements_service.effective_status(agreement),
+        status=lifecycle.effective_status(agreement),
         currency=currency,
         total_price=money.to_text(agreement.total_price_minor, currency),
         advance_due_on=agreement.advance_due_on,
@@ -300,7 +286,7 @@ def _statement_line(subscription: Subscription, agreement: Agreement, payments: 
     paid = payments.paid(agreement.id)
     return StatementLine(
         agreement_id=agreement.id,
-        status=agreements_service.effective_status(agreement),
+        status=lifecycle.effective_status(agreement),
         currency=currency,
         shares=subscription.shares,
         amount_due=money.to_text(subscription.amount_due_minor, currency),

@@ -1,13 +1,16 @@
-"""A consumer group and a producer group ready to negotiate over a published plan."""
+"""A consumer group and a producer group ready to negotiate over a published plan, and a bare
+agreement between two groups for message tests."""
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
+from app.agreements.models import Agreement, AgreementMessage
 from app.core.config import Settings
 from app.core.quantity import Unit
 from app.groups.models import MIN_ACTIVE_HOUSEHOLDS, ConsumerGroup
@@ -136,3 +139,34 @@ async def agree(client: AsyncClient, partnership: Partnership, **terms: Any) -> 
     assert accepted.status_code == 200, accepted.text
     assert accepted.json()["status"] == "agreed"
     return accepted.json()
+
+
+# Messages: an agreement with no terms is enough to write about
+
+
+async def create_agreement(
+    session: AsyncSession, consumer_group: ConsumerGroup, producer_group: ProducerGroup
+) -> Agreement:
+    """A proposed agreement on a plan of the producer group; its terms do not matter to messages."""
+    plan = ProductionPlan(
+        producer_group_id=producer_group.id,
+        season_name="Rainy season",
+        season_starts_on=date(2027, 5, 1),
+        season_ends_on=date(2027, 10, 31),
+        currency="THB",
+    )
+    session.add(plan)
+    await session.flush()
+    agreement = Agreement(
+        production_plan_id=plan.id,
+        consumer_group_id=consumer_group.id,
+        producer_group_id=producer_group.id,
+        currency="THB",
+    )
+    session.add(agreement)
+    await session.flush()
+    return agreement
+
+
+async def message_count(session: AsyncSession) -> int:
+    return int(await session.scalar(select(func.count()).select_from(AgreementMessage)) or 0)

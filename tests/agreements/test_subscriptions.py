@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.agreements.models import Agreement, Subscription
-from app.agreements.service import share_price_due
+from app.agreements.service.subscriptions import share_price_due
 from app.core.config import Settings
 from app.groups.models import Household, Membership
 from tests.agreements.builders import Partnership, agree, create_partnership

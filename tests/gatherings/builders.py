@@ -1,18 +1,17 @@
-"""Builders for event and message tests: rows inserted directly, with counters kept consistent."""
+"""Builders for event tests, and the callers of both kinds of group that message tests share: rows
+inserted directly, with counters kept consistent."""
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.agreements.models import Agreement
 from app.core.config import Settings
-from app.gatherings.models import AgreementMessage, Gathering, GatheringKind, GatheringSignup
+from app.gatherings.models import Gathering, GatheringKind, GatheringSignup
 from app.groups.models import ConsumerGroup, Household, Membership
-from app.plans.models import ProductionPlan
 from app.producers.models import ProducerGroup
 from tests.factories import auth_headers, create_group, create_household, create_user, first_member, unique
 from tests.producers.builders import create_producer_group
@@ -65,30 +64,6 @@ async def add_signup(session: AsyncSession, gathering: Gathering, user: User) ->
     return signup
 
 
-async def create_agreement(
-    session: AsyncSession, consumer_group: ConsumerGroup, producer_group: ProducerGroup
-) -> Agreement:
-    """A proposed agreement on a plan of the producer group; its terms do not matter to messages."""
-    plan = ProductionPlan(
-        producer_group_id=producer_group.id,
-        season_name="Rainy season",
-        season_starts_on=date(2027, 5, 1),
-        season_ends_on=date(2027, 10, 31),
-        currency="THB",
-    )
-    session.add(plan)
-    await session.flush()
-    agreement = Agreement(
-        production_plan_id=plan.id,
-        consumer_group_id=consumer_group.id,
-        producer_group_id=producer_group.id,
-        currency="THB",
-    )
-    session.add(agreement)
-    await session.flush()
-    return agreement
-
-
 async def signup_rows(session: AsyncSession, gathering_id: UUID) -> list[UUID]:
     statement = select(GatheringSignup.user_id).where(GatheringSignup.gathering_id == gathering_id)
     return list((await session.scalars(statement.order_by(GatheringSignup.created_at))).all())
@@ -101,10 +76,6 @@ async def stored_signup_count(session: AsyncSession, gathering_id: UUID) -> int:
 
 async def gathering_count(session: AsyncSession) -> int:
     return int(await session.scalar(select(func.count()).select_from(Gathering)) or 0)
-
-
-async def message_count(session: AsyncSession) -> int:
-    return int(await session.scalar(select(func.count()).select_from(AgreementMessage)) or 0)
 
 
 @dataclass(frozen=True)

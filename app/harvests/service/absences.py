@@ -7,6 +7,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
+from app.agreements import repository as agreements_repository
 from app.agreements.models import Agreement, AgreementStatus
 from app.core.db import utc_now
 from app.core.pagination import CursorPage, paginate
@@ -40,7 +41,7 @@ async def give_absence(
     household = await groups_policies.household_acted_for_by(session, principal, data.household_id)
     # Locked as a delivery locks it: an absence and a harvest of the same date cannot cross.
     agreement = await _locked_agreement(session, principal, agreement_id)
-    if await repository.get_subscription(session, agreement.id, household.id) is None:
+    if await agreements_repository.subscription_of(session, agreement.id, household.id) is None:
         raise HouseholdNotSubscribed(
             f"'{household.name}' holds no shares of this agreement.", household_id=str(household.id)
         )

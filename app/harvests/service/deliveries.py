@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
+from app.agreements import repository as agreements_repository
 from app.agreements.models import Agreement, AgreementStatus, Subscription
 from app.core.db import utc_now
 from app.core.pagination import CursorPage, paginate
@@ -186,7 +187,7 @@ async def _allocate(session: AsyncSession, agreement: Agreement, harvest: Harves
     """Split each line by shares: the share holders' parts, then the unsubscribed shares' part, which
     is surplus. A household away that day gets nothing back to the producer: its part goes to the
     household it named or to the group's surplus."""
-    subscriptions = await repository.subscriptions(session, agreement.id)
+    subscriptions = await agreements_repository.subscriptions(session, agreement.id)
     absences = await repository.absences_on(session, agreement.id, harvest.delivered_on)
     unsubscribed = max(agreement.shares - sum(subscription.shares for subscription in subscriptions), 0)
     weights = [subscription.shares for subscription in subscriptions] + [unsubscribed]
@@ -242,7 +243,7 @@ async def get_harvest(session: AsyncSession, principal: Principal, harvest_id: U
     harvest = await repository.get_harvest(session, harvest_id)
     if harvest is None:
         raise HarvestNotFound(harvest_id)
-    agreement = await repository.get_agreement(session, harvest.agreement_id)
+    agreement = await agreements_repository.get(session, harvest.agreement_id)
     if agreement is None or not (await policies.standing(session, principal, agreement)).party:
         raise HarvestNotFound(harvest_id)
     return await harvest_read(session, harvest)

@@ -6,6 +6,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
+from app.agreements import repository as agreements_repository
 from app.core.db import utc_now
 from app.core.http import require_match
 from app.harvests import policies, repository
@@ -55,7 +56,7 @@ async def _surplus_of_party(
     if found is None:
         raise SurplusNotFound(surplus_id)
     surplus, line, harvest = found
-    agreement = await repository.get_agreement(session, harvest.agreement_id)
+    agreement = await agreements_repository.get(session, harvest.agreement_id)
     roles = None if agreement is None else await policies.standing(session, principal, agreement)
     if roles is None or not roles.party:
         raise SurplusNotFound(surplus_id)

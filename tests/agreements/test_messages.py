@@ -8,10 +8,10 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.agreements.models import Agreement, Side
+from app.agreements.models import Agreement, AgreementMessage, Side
 from app.core.config import Settings
-from app.gatherings.models import AgreementMessage
-from tests.gatherings.builders import Callers, create_agreement, create_callers, message_count
+from tests.agreements.builders import create_agreement, message_count
+from tests.gatherings.builders import Callers, create_callers
 
 PROBLEM = "application/problem+json"
 
