@@ -1,8 +1,9 @@
-"""Scheduled jobs, run outside requests: `python -m app.worker {lapse|purge-idempotency|daily}`.
+"""Scheduled jobs, run outside requests: `python -m app.worker {lapse|complete|purge-idempotency|daily}`.
 
 lapse — lapse agreements not fully paid by their due date and refund every payer.
+complete — record as completed the active agreements whose season's deliveries are over.
 purge-idempotency — delete Idempotency-Key records older than IDEMPOTENCY_RETENTION_HOURS.
-daily — both, each in its own transaction.
+daily — all three, each in its own transaction.
 
 Run `daily` once a day (cron, a Kubernetes CronJob); running a job twice changes nothing the second time."""
 
@@ -14,6 +15,7 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import app.models  # noqa: F401  (every table known, so every foreign key resolves)
+from app.agreements.service.lifecycle import complete_finished
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.idempotency import purge_expired, retention_of
@@ -27,6 +29,11 @@ async def lapse(session: AsyncSession, _: Settings) -> str:
     return f"Lapsed {len(lapsed)} agreement(s): {', '.join(map(str, lapsed)) or 'none'}."
 
 
+async def complete(session: AsyncSession, _: Settings) -> str:
+    completed = await complete_finished(session, today=datetime.now(UTC).date())
+    return f"Completed {len(completed)} agreement(s): {', '.join(map(str, completed)) or 'none'}."
+
+
 async def purge_idempotency(session: AsyncSession, settings: Settings) -> str:
     purged = await purge_expired(session, now=datetime.now(UTC), retention=retention_of(settings))
     return f"Purged {purged} Idempotency-Key record(s) older than {settings.idempotency_retention_hours} h."
@@ -34,8 +41,9 @@ async def purge_idempotency(session: AsyncSession, settings: Settings) -> str:
 
 JOBS: dict[str, list[Step]] = {
     "lapse": [lapse],
+    "complete": [complete],
     "purge-idempotency": [purge_idempotency],
-    "daily": [lapse, purge_idempotency],
+    "daily": [lapse, complete, purge_idempotency],
 }
 
 

@@ -143,7 +143,6 @@ async def committing_client(
         yield client
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Schemathesis names each operation's test (`test_x[GET /healthz]`), but pytest builds node ids from
     parametrization it does not use, so all share one id; pytest-xdist schedules by node id and would run

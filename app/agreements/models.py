@@ -8,10 +8,11 @@ import enum
 from datetime import date, datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
+from app.plans.models import ProductionPlan
 
 
 class AgreementStatus(enum.StrEnum):
@@ -67,6 +68,13 @@ class Agreement(Base):
     agreed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # The last day of its plan's season, read with the agreement in the same statement: whether it
+    # reads as completed depends on it. A plan's season never changes, so it is neither copied here
+    # nor read again after the agreement is updated.
+    season_ends_on: Mapped[date] = column_property(
+        select(ProductionPlan.season_ends_on).where(ProductionPlan.id == production_plan_id).scalar_subquery(),
+        expire_on_flush=False,
+    )
 
     versions: Mapped[list[AgreementVersion]] = relationship(
         back_populates="agreement", lazy="raise", order_by="AgreementVersion.number"

@@ -34,6 +34,15 @@ async def overdue_ids(session: AsyncSession, *, today: date) -> Sequence[UUID]:
     return (await session.scalars(statement)).all()
 
 
+async def season_over_ids(session: AsyncSession, *, last_season_end: date) -> Sequence[UUID]:
+    """Active agreements whose plan's season ended on or before `last_season_end`: the SQL form of
+    `lifecycle.is_season_over`, which the completion job checks again under each agreement's lock."""
+    statement = select(Agreement.id).where(
+        Agreement.status == AgreementStatus.active, Agreement.season_ends_on <= last_season_end
+    )
+    return (await session.scalars(statement)).all()
+
+
 async def get_with_versions(session: AsyncSession, agreement_id: UUID) -> Agreement | None:
     statement = (
         select(Agreement)

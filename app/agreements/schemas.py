@@ -85,7 +85,8 @@ class AgreementRead(Schema):
     consumer_group_id: UUID
     producer_group_id: UUID
     status: AgreementStatus = Field(
-        description="An agreed agreement past its due date without full payment reads lapsed."
+        description="An agreed agreement past its due date without full payment reads lapsed; an active one "
+        "reads completed from the day after the season's end plus the 60 days harvests may still be delivered."
     )
     version: int = Field(description="The current (latest) version.")
     agreed_version: int | None

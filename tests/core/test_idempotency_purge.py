@@ -62,9 +62,10 @@ async def test_the_scheduled_job_purges_by_the_configured_retention(session: Asy
     assert two_days_old.key not in await stored_keys(session)
 
 
-def test_the_daily_job_lapses_agreements_and_purges_records() -> None:
-    assert worker.JOBS["daily"] == [worker.lapse, worker.purge_idempotency]
+def test_the_daily_job_lapses_and_completes_agreements_and_purges_records() -> None:
+    assert worker.JOBS["daily"] == [worker.lapse, worker.complete, worker.purge_idempotency]
     assert worker.JOBS["lapse"] == [worker.lapse]
+    assert worker.JOBS["complete"] == [worker.complete]
 
 
 async def test_a_key_within_the_retention_replays_the_first_response(session: AsyncSession) -> None:

@@ -3,11 +3,12 @@
 proposed → agreed: one side accepts the other's version; the agreement takes its items from the plan.
 agreed → active: the producer group has received the whole total in advance.
 agreed → lapsed: the total was not paid by the due date; the agreement gives its items back to the plan.
+active → completed: the season is over, and with it the days a harvest may still be delivered.
 
 No money moves here: payments records it in the ledger and calls these when it changes an agreement's standing."""
 
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +19,21 @@ from app.agreements.models import Agreement, AgreementStatus, AgreementVersion, 
 from app.core import quantity
 from app.core.db import utc_now
 
+# A harvest may bear a date up to this many days after the last day of its plan's season (a late crop,
+# the last harvest recorded some weeks on). An active agreement completes only once these days are
+# over, the day after `season_ends_on + DELIVERY_GRACE_DAYS`, so completion cuts off no delivery the
+# season allows. Harvests read the constant from here: the rule is written once.
+DELIVERY_GRACE_DAYS = 60
+
 
 def today() -> date:
     return datetime.now(UTC).date()
+
+
+def deliveries_over(season_ends_on: date, *, on: date) -> bool:
+    """True once `on` is past the last day a harvest of the season may bear."""
+    # A difference of dates never overflows, where 9999-12-31 + 60 days would.
+    return (on - season_ends_on).days > DELIVERY_GRACE_DAYS
 
 
 def is_overdue(agreement: Agreement, *, on: date) -> bool:
@@ -29,9 +42,20 @@ def is_overdue(agreement: Agreement, *, on: date) -> bool:
     return agreement.status == AgreementStatus.agreed and due is not None and due < on
 
 
+def is_season_over(agreement: Agreement, *, on: date) -> bool:
+    """Active and past the last day of deliveries: such an agreement completes."""
+    return agreement.status == AgreementStatus.active and deliveries_over(agreement.season_ends_on, on=on)
+
+
 def effective_status(agreement: Agreement) -> AgreementStatus:
-    """An agreed agreement not fully paid by its due date is lapsed, even before the lapse job runs."""
-    return AgreementStatus.lapsed if is_overdue(agreement, on=today()) else agreement.status
+    """An agreed agreement not fully paid by its due date is lapsed, and an active one whose season's
+    deliveries are over is completed, even before the scheduled jobs record it."""
+    day = today()
+    if is_overdue(agreement, on=day):
+        return AgreementStatus.lapsed
+    if is_season_over(agreement, on=day):
+        return AgreementStatus.completed
+    return agreement.status
 
 
 # Agreed (principles 2, 4 and 7)
@@ -126,3 +150,29 @@ async def lapse(session: AsyncSession, agreement: Agreement) -> None:
     agreement.status = AgreementStatus.lapsed
     agreement.ended_at = utc_now()
     await session.flush()
+
+
+# Completed: the season and its deliveries are over
+
+
+async def agreements_to_complete(session: AsyncSession, *, today: date) -> AsyncIterator[Agreement]:
+    """Every agreement whose season is over on `today`, locked, one after another; the rule is checked
+    again under the lock."""
+    for agreement_id in await repository.season_over_ids(
+        session, last_season_end=today - timedelta(days=DELIVERY_GRACE_DAYS + 1)
+    ):
+        agreement = await repository.get_for_update(session, agreement_id)
+        if agreement is not None and is_season_over(agreement, on=today):
+            yield agreement
+
+
+async def complete_finished(session: AsyncSession, *, today: date) -> list[UUID]:
+    """Record as completed every agreement whose season is over on `today`. Its items stay taken: the
+    produce was grown for it. Run daily (`python -m app.worker complete`); running it again changes nothing."""
+    completed = []
+    async for agreement in agreements_to_complete(session, today=today):
+        agreement.status = AgreementStatus.completed
+        agreement.ended_at = utc_now()
+        completed.append(agreement.id)
+    await session.flush()
+    return completed

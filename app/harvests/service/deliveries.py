@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.principal import Principal
 from app.agreements import repository as agreements_repository
 from app.agreements.models import Agreement, AgreementStatus, Subscription
+from app.agreements.service import lifecycle
 from app.core.db import utc_now
 from app.core.pagination import CursorPage, paginate
 from app.core.quantity import to_base, to_text
@@ -37,7 +38,8 @@ from app.producers import repository as producers_repository
 # DELIVERY_GRACE_DAYS after its last (a late crop, the last harvest recorded some weeks on), and never
 # after tomorrow's UTC date (latest_delivery_date). Both ends are included. A date outside, such as one
 # in year 1 or a season typed a year off, would put produce on a pickup list nobody reads.
-DELIVERY_GRACE_DAYS = 60
+# The grace is agreements' rule too: the agreement completes the day after it ends.
+DELIVERY_GRACE_DAYS = lifecycle.DELIVERY_GRACE_DAYS
 
 
 def latest_delivery_date() -> date:
