@@ -1,4 +1,4 @@
-from app.core.errors import Conflict, NotAuthenticated, TooManyRequests
+from app.core.errors import Conflict, Forbidden, NotAuthenticated, TooManyRequests
 
 
 class EmailTaken(Conflict):
@@ -25,3 +25,10 @@ class RefreshTokenReused(InvalidToken):
     code = "refresh-token-reused"
     title = "The refresh token was already used"
     keeps_changes = True  # the revocation of the token's family must be stored
+
+
+class WrongPassword(Forbidden):
+    """403, not 401: the caller's token is good, and a 401 would tell its client to log in again."""
+
+    code = "wrong-password"
+    title = "The current password is wrong"

@@ -19,6 +19,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     # Administrators record exchange rates; granted only with `python -m app.accounts.admin grant EMAIL`.
     is_admin: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # When the password last changed, in whole seconds as access tokens count their `iat`: tokens issued
+    # before it are refused, so the sessions a change ends stop at once rather than when their tokens expire.
+    credentials_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 

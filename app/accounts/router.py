@@ -1,16 +1,32 @@
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Form, status
+from fastapi import Form, Response, status
 from fastapi.routing import APIRoute
 from starlette.types import Message, Receive, Scope, Send
 
 from app.accounts import service
 from app.accounts.dependencies import AppSettings, ClientAddress, CurrentUser, LoginThrottle, PasswordHasher
-from app.accounts.errors import EmailTaken, InvalidCredentials, InvalidToken, RefreshTokenReused, TooManyLoginFailures
-from app.accounts.schemas import LoginForm, RefreshCreate, TokenRead, UserCreate, UserRead
+from app.accounts.errors import (
+    EmailTaken,
+    InvalidCredentials,
+    InvalidToken,
+    RefreshTokenReused,
+    TooManyLoginFailures,
+    WrongPassword,
+)
+from app.accounts.schemas import (
+    LoginForm,
+    PasswordChange,
+    RefreshCreate,
+    TokenRead,
+    UserCreate,
+    UserRead,
+    UserUpdate,
+)
 from app.core.db import DbSession
-from app.core.errors import NotAuthenticated, problem_responses
+from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
+from app.core.http import IfMatch, etag_for
 from app.core.routing import DomainRouter
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
@@ -84,6 +100,47 @@ async def refresh_token(body: RefreshCreate, session: DbSession, settings: AppSe
 
 
 @router.get("/me", response_model=UserRead, responses=problem_responses(NotAuthenticated))
-async def read_me(session: DbSession, principal: CurrentUser) -> object:
+async def read_me(session: DbSession, principal: CurrentUser, response: Response) -> UserRead:
     """The account you are logged in as."""
-    return await service.get_user(session, principal)
+    user = UserRead.model_validate(await service.get_user(session, principal))
+    response.headers["ETag"] = etag_for(user)
+    return user
+
+
+@router.patch("/me", response_model=UserRead, responses=problem_responses(NotAuthenticated, PreconditionFailed))
+async def update_me(
+    body: UserUpdate, session: DbSession, principal: CurrentUser, response: Response, if_match: IfMatch = None
+) -> UserRead:
+    """Change your display name. Send `If-Match` to avoid lost updates."""
+    user = UserRead.model_validate(await service.update_user(session, principal, changes=body, if_match=if_match))
+    response.headers["ETag"] = etag_for(user)
+    return user
+
+
+@token_post(
+    "/me/password",
+    response_model=TokenRead,
+    responses=problem_responses(NotAuthenticated, WrongPassword, TooManyLoginFailures),
+)
+async def change_password(
+    body: PasswordChange,
+    session: DbSession,
+    principal: CurrentUser,
+    settings: AppSettings,
+    throttle: LoginThrottle,
+    hasher: PasswordHasher,
+    address: ClientAddress,
+) -> TokenRead:
+    """Change your password, giving the current one; every session of the account ends and you get the
+    tokens of a new one."""
+    tokens = await service.change_password(
+        session,
+        throttle,
+        hasher,
+        settings,
+        principal,
+        current_password=body.current_password,
+        new_password=body.new_password,
+        address=address,
+    )
+    return TokenRead(access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in)

@@ -26,6 +26,15 @@ class UserRead(Schema):
     created_at: datetime
 
 
+class UserUpdate(Schema):
+    display_name: Name | None = None
+
+
+class PasswordChange(Schema):
+    current_password: Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=PLAIN_TEXT_PATTERN)]
+    new_password: Password
+
+
 class TokenRead(Schema):
     access_token: str
     refresh_token: str

@@ -1,4 +1,5 @@
-"""Registration, login with throttled failures, rotating refresh tokens, access-token checks.
+"""Registration, login with throttled failures, rotating refresh tokens, access-token checks, and the
+account's own changes to itself (its display name, its password).
 
 Failed logins are counted twice, in one moving window (LOGIN_FAILURE_WINDOW_SECONDS): per email
 (LOGIN_FAILURES_ALLOWED) and per client address (LOGIN_FAILURES_ALLOWED_PER_ADDRESS), whatever the
@@ -36,18 +37,22 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts import repository
 from app.accounts.errors import (
     EmailTaken,
     InvalidCredentials,
     InvalidToken,
     RefreshTokenReused,
     TooManyLoginFailures,
+    WrongPassword,
 )
 from app.accounts.models import RefreshToken, User
 from app.accounts.principal import Principal
+from app.accounts.schemas import UserRead, UserUpdate
 from app.core import security
 from app.core.config import Settings
 from app.core.db import utc_now
+from app.core.http import require_match
 
 FAILURES = "login-failures"
 IPV6_SUBSCRIBER_PREFIX = 64
@@ -164,6 +169,11 @@ async def log_in(
         raise InvalidCredentials("The email or the password is wrong.")
     # Failures of attempts that ran alongside this one may have filled a count meanwhile.
     await throttle.refuse_if_exhausted(email, address)
+    # The password verified must still be the account's: one changed meanwhile ended every session, and
+    # this one would outlive it. Locked, so no change commits between this check and the new tokens.
+    locked = await repository.get_user_for_update(session, account.id)
+    if locked is None or locked.password_hash != account.password_hash:
+        raise InvalidCredentials("The email or the password is wrong.")
     return await _issue_tokens(session, settings, user_id=account.id, family_id=uuid4())
 
 
@@ -171,8 +181,10 @@ async def refresh(session: AsyncSession, settings: Settings, *, refresh_token: s
     """Rotate a refresh token. Presenting one that was already rotated revokes its whole family:
     either the client or a thief holds a copy, and only a fresh login settles which."""
     now = utc_now()
+    token_digest = security.digest(refresh_token)
+    await repository.lock_user_of_refresh_token(session, token_digest)
     token = await session.scalar(
-        select(RefreshToken).where(RefreshToken.token_digest == security.digest(refresh_token)).with_for_update()
+        select(RefreshToken).where(RefreshToken.token_digest == token_digest).with_for_update()
     )
     if token is None or token.revoked_at is not None or token.expires_at <= now:
         raise InvalidToken("The refresh token is unknown, expired or revoked; log in again.")
@@ -209,13 +221,78 @@ async def principal_for_access_token(session: AsyncSession, settings: Settings, 
         user_id = UUID(claims["sub"])
     except (jwt.InvalidTokenError, ValueError) as error:
         raise InvalidToken("The access token is expired or not valid; refresh it or log in again.") from error
+    user = await session.get(User, user_id)
     # A deleted account's token must stop working before it expires.
-    if await session.get(User, user_id) is None:
+    if user is None:
         raise InvalidToken("The access token belongs to no account.")
+    if issued_before_password_change(claims["iat"], user):
+        raise InvalidToken("The access token was issued before the account's password changed; log in again.")
     return Principal(user_id=user_id)
+
+
+def issued_before_password_change(issued_at: int, user: User) -> bool:
+    """Whether a token issued at `issued_at` (seconds, as `iat` counts) predates the last password change.
+    The change is stored in whole seconds too, so the tokens it issues itself, in the same second, pass;
+    a token issued earlier within that second does too, until it expires."""
+    changed = user.credentials_changed_at
+    return changed is not None and issued_at < changed.timestamp()
 
 
 async def get_user(session: AsyncSession, principal: Principal) -> User:
     user = await session.get(User, principal.user_id)
     assert user is not None  # the principal was resolved from an existing user
+    return user
+
+
+async def update_user(
+    session: AsyncSession, principal: Principal, *, changes: UserUpdate, if_match: str | None
+) -> User:
+    """Change your own account; nobody else may."""
+    user = await _locked_user(session, principal)
+    require_match(if_match, UserRead.model_validate(user))
+    if changes.display_name is not None:
+        user.display_name = changes.display_name
+    await session.flush()
+    return user
+
+
+async def change_password(
+    session: AsyncSession,
+    throttle: LoginThrottle,
+    hasher: security.PasswordHasher,
+    settings: Settings,
+    principal: Principal,
+    *,
+    current_password: str,
+    new_password: str,
+    address: str,
+) -> IssuedTokens:
+    """Replace the caller's password, given the current one, and end every other session of the account:
+    its refresh tokens are revoked and access tokens issued before the change refused. The caller gets
+    the tokens of a new session. A wrong current password counts as a failed login, so a stolen access
+    token cannot guess at the password faster than a login could."""
+    user = await get_user(session, principal)
+    email, known_hash = user.email, user.password_hash
+    # As in log_in: the transaction ends before the slow hashing, so it holds nothing meanwhile.
+    await session.commit()
+    await throttle.refuse_if_exhausted(email, address)
+    if not await hasher.verify(current_password, known_hash):
+        await throttle.count_failure(email, address)
+        raise WrongPassword("The current password is wrong; nothing was changed.")
+    await throttle.refuse_if_exhausted(email, address)
+    new_hash = await hasher.hash(new_password)
+    user = await _locked_user(session, principal)
+    if user.password_hash != known_hash:  # another change was stored while this one hashed
+        raise WrongPassword("The password was changed meanwhile; the one given is no longer current.")
+    now = utc_now()
+    user.password_hash = new_hash
+    user.credentials_changed_at = now.replace(microsecond=0)
+    await repository.revoke_refresh_tokens(session, user.id, at=now)
+    return await _issue_tokens(session, settings, user_id=user.id, family_id=uuid4())
+
+
+async def _locked_user(session: AsyncSession, principal: Principal) -> User:
+    user = await repository.get_user_for_update(session, principal.user_id)
+    if user is None:  # deleted since its token was read
+        raise InvalidToken("The access token belongs to no account.")
     return user

@@ -2,7 +2,37 @@
 
 from uuid import UUID
 
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound, PriceNotPositive, QuantityNotPositive, Unprocessable
+from app.groups.errors import GroupNotFound, UserNotFound
+from app.producers.errors import ProducerGroupNotFound
+
+# Raised for the groups, users, prices and quantities of the packages below, re-exported so routes can declare them.
+__all__ = [
+    "AhtnNotUnderHsCode",
+    "AlreadyOrganisationMember",
+    "AvailabilityNotValid",
+    "CountryDiffersFromGroup",
+    "CurrencyChangeNeedsAmounts",
+    "ExchangeRateExists",
+    "GroupAlreadyTrading",
+    "GroupNotFound",
+    "InvalidGtin",
+    "NoExchangeRate",
+    "NotAdministrator",
+    "NotAseanOrigin",
+    "NotGroupCoordinator",
+    "NotOrganisationMember",
+    "NotOrganisationOwner",
+    "PriceBelowMinimum",
+    "PriceNotPositive",
+    "ProducerGroupNotFound",
+    "ProducerShareAbovePrice",
+    "ProductNotFound",
+    "QuantityNotPositive",
+    "TradingOrganisationNotFound",
+    "UnitChangeNeedsQuantities",
+    "UserNotFound",
+]
 
 # Trading organisations
 
@@ -13,30 +43,6 @@ class TradingOrganisationNotFound(NotFound):
 
     def __init__(self, organisation_id: UUID) -> None:
         super().__init__(f"No trading organisation {organisation_id}.", trading_organisation_id=str(organisation_id))
-
-
-class ProducerGroupNotFound(NotFound):
-    code = "producer-group-not-found"
-    title = "Producer group not found"
-
-    def __init__(self, producer_group_id: UUID) -> None:
-        super().__init__(f"No producer group {producer_group_id}.", producer_group_id=str(producer_group_id))
-
-
-class ConsumerGroupNotFound(NotFound):
-    code = "group-not-found"
-    title = "Consumer group not found"
-
-    def __init__(self, group_id: UUID) -> None:
-        super().__init__(f"No consumer group {group_id}.", group_id=str(group_id))
-
-
-class UserNotFound(NotFound):
-    code = "user-not-found"
-    title = "User not found"
-
-    def __init__(self, user_id: UUID) -> None:
-        super().__init__(f"No user {user_id}.", user_id=str(user_id))
 
 
 class NotGroupCoordinator(Forbidden):
@@ -100,11 +106,6 @@ class AvailabilityNotValid(Unprocessable):
     title = "The availability period ends before it starts"
 
 
-class PriceNotPositive(Unprocessable):
-    code = "price-not-positive"
-    title = "The price must be above zero"
-
-
 class PriceBelowMinimum(Unprocessable):
     code = "price-below-minimum"
     title = "The price is below the product's fair-trade minimum price"
@@ -113,11 +114,6 @@ class PriceBelowMinimum(Unprocessable):
 class ProducerShareAbovePrice(Unprocessable):
     code = "producer-share-above-price"
     title = "The producers' share cannot exceed the price"
-
-
-class QuantityNotPositive(Unprocessable):
-    code = "quantity-not-positive"
-    title = "Pack size and minimum order quantity must be above zero"
 
 
 class CurrencyChangeNeedsAmounts(Unprocessable):

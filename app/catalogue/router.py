@@ -63,7 +63,7 @@ LISTING_PROBLEMS = (
     response_model=TradingOrganisationRead,
     responses=problem_responses(
         errors.ProducerGroupNotFound,
-        errors.ConsumerGroupNotFound,
+        errors.GroupNotFound,
         errors.NotGroupCoordinator,
         errors.CountryDiffersFromGroup,
         errors.GroupAlreadyTrading,

@@ -13,17 +13,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.accounts.principal import Principal
-from app.catalogue import conversion, policies, repository
+from app.catalogue import conversion, policies, pricing, repository
 from app.catalogue.codes import gtin_check_digit_is_valid
 from app.catalogue.errors import (
     AhtnNotUnderHsCode,
     AlreadyOrganisationMember,
     AvailabilityNotValid,
-    ConsumerGroupNotFound,
     CountryDiffersFromGroup,
     CurrencyChangeNeedsAmounts,
     ExchangeRateExists,
     GroupAlreadyTrading,
+    GroupNotFound,
     InvalidGtin,
     NoExchangeRate,
     NotAseanOrigin,
@@ -93,7 +93,7 @@ async def create_organisation(
     if data.consumer_group_id is not None:
         consumer_group = await groups_repository.get_group(session, data.consumer_group_id)
         if consumer_group is None:
-            raise ConsumerGroupNotFound(data.consumer_group_id)
+            raise GroupNotFound(data.consumer_group_id)
         await policies.require_group_coordinator(
             session, principal, group_name=consumer_group.name, consumer_group_id=consumer_group.id
         )
@@ -417,8 +417,11 @@ def product_read(product: Product, display: DisplayPrices | None = None) -> Prod
         price_breakdown=PriceBreakdown(
             **amounts,
             producer_share_percent=conversion.share_percent(product.producer_share_minor, product.price_minor),
-            # The price paid is max(minimum, agreed price) (DESIGN); a listing is never below its minimum.
-            price_paid_at_least=money.to_text(max(product.minimum_price_minor, product.price_minor), currency),
+            # The floor an order's confirmation applies too (a listing is never below its minimum anyway).
+            price_paid_at_least=money.to_text(
+                pricing.price_paid(minimum_minor=product.minimum_price_minor, agreed_minor=product.price_minor),
+                currency,
+            ),
         ),
         display=display,
         status=product.status,

@@ -76,6 +76,24 @@ class TooManyRequests(DomainError):
         self.retry_after = retry_after
 
 
+# Problems of amounts and quantities that any domain may meet.
+
+
+class PriceNotPositive(Unprocessable):
+    code = "price-not-positive"
+    title = "The price must be above zero"
+
+
+class QuantityNotPositive(Unprocessable):
+    code = "quantity-not-positive"
+    title = "The quantity must be above zero"
+
+
+class CurrencyMismatch(Unprocessable):
+    code = "currency-mismatch"
+    title = "The payment is not in the currency it is due in"
+
+
 class ValidationIssue(BaseModel):
     loc: list[str | int]
     msg: str

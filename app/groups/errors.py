@@ -8,8 +8,11 @@ class HouseholdNotFound(NotFound):
     code = "household-not-found"
     title = "Household not found"
 
-    def __init__(self, household_id: UUID) -> None:
-        super().__init__(f"No household {household_id} that you belong to.", household_id=str(household_id))
+    def __init__(self, household_id: UUID, *, of_yours: bool = True) -> None:
+        # Where only its members act for a household, someone else's reads as missing; where a coordinator
+        # admits one into a producer group, any household may be named.
+        whose = " that you belong to" if of_yours else ""
+        super().__init__(f"No household {household_id}{whose}.", household_id=str(household_id))
 
 
 class UserNotFound(NotFound):
@@ -23,6 +26,31 @@ class UserNotFound(NotFound):
 class AlreadyHouseholdMember(Conflict):
     code = "already-household-member"
     title = "The user already belongs to the household"
+
+
+class HouseholdMemberNotFound(NotFound):
+    code = "household-member-not-found"
+    title = "The user does not belong to the household"
+
+
+class LastHouseholdMember(Conflict):
+    code = "last-household-member"
+    title = "A household keeps at least one member"
+
+
+class AlreadyInGroupThroughAnotherHousehold(Conflict):
+    """Within one consumer group a user counts once: a user eats in at most one of its member households."""
+
+    code = "already-in-group-through-another-household"
+    title = "The user already belongs to the group through another household"
+
+    def __init__(self, *, user_id: UUID, display_name: str, group_id: UUID, group_name: str) -> None:
+        super().__init__(
+            f"{display_name} already belongs to '{group_name}' through another household; "
+            "within a group each person counts once.",
+            user_id=str(user_id),
+            group_id=str(group_id),
+        )
 
 
 class GroupNotFound(NotFound):

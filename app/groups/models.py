@@ -5,16 +5,36 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID, uuid4
 
-from sqlalchemy import CheckConstraint, Enum, Float, ForeignKey, Index, String, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import (
+    CheckConstraint,
+    ColumnElement,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    ScalarSelect,
+    String,
+    UniqueConstraint,
+    func,
+    select,
+    text,
+)
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, column_property, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
 
 MIN_ACTIVE_HOUSEHOLDS = 15
 MAX_HOUSEHOLDS = 150
 DEFAULT_APPROVAL_QUORUM = 2
+
+
+def effective_quorum(chosen: int | None, coordinators_in_office: int) -> int:
+    """The approvals a decision needs: the quorum the group chose (2 when it chose none), but never more
+    than the coordinators in office, nor fewer than one."""
+    return max(1, min(chosen or DEFAULT_APPROVAL_QUORUM, coordinators_in_office))
 
 
 class LegalForm(enum.StrEnum):
@@ -49,12 +69,64 @@ class HouseholdMember(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 
+class CoordinatorTerm(Base):
+    """A coordinator's term, in a consumer or a producer group alike; ended terms stay, so who held the
+    role when is never lost (principle 7). Each kind of group keeps its terms in a table of its own,
+    whose column naming the group is `group_column`."""
+
+    __abstract__ = True
+    group_column: ClassVar[str]
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
+    appointed_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    appointed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    ended_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @classmethod
+    def group_id_column(cls) -> InstrumentedAttribute[UUID]:
+        column: InstrumentedAttribute[UUID] = getattr(cls, cls.group_column)
+        return column
+
+    @classmethod
+    def of_group(cls, group_id: Any) -> ColumnElement[bool]:
+        """The terms of the group; `group_id` is an id or, in a correlated subquery, the group's id column."""
+        condition: ColumnElement[bool] = cls.group_id_column() == group_id
+        return condition
+
+    @classmethod
+    def current_of_group(cls, group_id: Any) -> ColumnElement[bool]:
+        return cls.of_group(group_id) & cls.ended_at.is_(None)
+
+    @classmethod
+    def in_office_count(cls, group_id: Any) -> ScalarSelect[int]:
+        """The coordinators in office, counted from the terms: there is no stored count to drift from them."""
+        return select(func.count()).where(cls.current_of_group(group_id)).correlate_except(cls).scalar_subquery()
+
+
+class Coordinator(CoordinatorTerm):
+    __tablename__ = "group_coordinator"
+    __table_args__ = (
+        Index(
+            "uq_group_coordinator_current",
+            "group_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("ended_at IS NULL"),
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+    )
+    group_column = "group_id"
+
+    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"), index=True)
+
+
 class ConsumerGroup(Base):
     __tablename__ = "consumer_group"
     __table_args__ = (
         # The database backs the counted limit too, should a code path ever forget the lock.
         CheckConstraint(f"member_count BETWEEN 0 AND {MAX_HOUSEHOLDS}", name="member_count_in_scale"),
-        CheckConstraint("coordinator_count >= 0", name="coordinator_count_not_negative"),
         CheckConstraint("approval_quorum IS NULL OR approval_quorum >= 1", name="approval_quorum_positive"),
         Index("ix_consumer_group_country_created", "country", "created_at", "id"),
     )
@@ -69,16 +141,17 @@ class ConsumerGroup(Base):
         Enum(GroupStatus, native_enum=False, length=16), default=GroupStatus.forming, index=True
     )
     member_count: Mapped[int] = mapped_column(default=0)
-    coordinator_count: Mapped[int] = mapped_column(default=0)
     # None: the default rule (2 once there are 2 coordinators). Never above the coordinators there are.
     approval_quorum: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, onupdate=utc_now)
+    # Counted from the terms when the group is read. A flush of the group's own columns leaves it be (they
+    # do not change it); the service reads it again once a term begins or ends.
+    coordinator_count: Mapped[int] = column_property(Coordinator.in_office_count(id), expire_on_flush=False)
 
     @property
     def effective_approval_quorum(self) -> int:
-        chosen = self.approval_quorum or DEFAULT_APPROVAL_QUORUM
-        return max(1, min(chosen, self.coordinator_count))
+        return effective_quorum(self.approval_quorum, self.coordinator_count)
 
 
 class Membership(Base):
@@ -115,30 +188,6 @@ class WaitingListEntry(Base):
     @property
     def household_name(self) -> str:
         return self.household.name
-
-
-class Coordinator(Base):
-    """A coordinator's term; ended terms stay, so who held the role when is never lost (principle 7)."""
-
-    __tablename__ = "group_coordinator"
-    __table_args__ = (
-        Index(
-            "uq_group_coordinator_current",
-            "group_id",
-            "user_id",
-            unique=True,
-            sqlite_where=text("ended_at IS NULL"),
-            postgresql_where=text("ended_at IS NULL"),
-        ),
-    )
-
-    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
-    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
-    appointed_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
-    appointed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
-    ended_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
-    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class PickupStation(Base):

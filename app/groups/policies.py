@@ -10,9 +10,15 @@ from app.groups.errors import HouseholdNotFound, NotCoordinator, NotGroupMember
 from app.groups.models import ConsumerGroup, Household
 
 
-async def household_acted_for_by(session: AsyncSession, principal: Principal, household_id: UUID) -> Household:
-    """The household, if the caller belongs to it. Someone else's household reads as not found."""
-    household = await session.get(Household, household_id)
+async def household_acted_for_by(
+    session: AsyncSession, principal: Principal, household_id: UUID, *, lock: bool = False
+) -> Household:
+    """The household, if the caller belongs to it. Someone else's household reads as not found. With
+    `lock`, its row is locked first (see repository.get_household_for_update)."""
+    if lock:
+        household = await repository.get_household_for_update(session, household_id)
+    else:
+        household = await session.get(Household, household_id)
     if household is None or not await repository.user_belongs_to_household(session, principal.user_id, household_id):
         raise HouseholdNotFound(household_id)
     return household

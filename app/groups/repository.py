@@ -3,11 +3,12 @@
 from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Exists, Row, Select, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import InstrumentedAttribute, aliased, joinedload
 
 from app.accounts.models import User
+from app.groups.coordinator_terms import CoordinatorTerms
 from app.groups.models import (
     ConsumerGroup,
     Coordinator,
@@ -26,13 +27,50 @@ async def get_group(session: AsyncSession, group_id: UUID) -> ConsumerGroup | No
 async def get_group_for_update(session: AsyncSession, group_id: UUID) -> ConsumerGroup | None:
     # Row lock: concurrent joins, leaves and appointments to one group queue here, so counts cannot race.
     # (SQLite ignores FOR UPDATE; there every transaction holds the write lock from BEGIN IMMEDIATE.)
-    statement = select(ConsumerGroup).where(ConsumerGroup.id == group_id).with_for_update()
+    # Locked first, read after: the locking statement reads as of before its wait (PostgreSQL), so the
+    # coordinators it counted would miss a term appointed by the transaction it waited for.
+    locked = await session.scalar(select(ConsumerGroup.id).where(ConsumerGroup.id == group_id).with_for_update())
+    if locked is None:
+        return None
+    return await session.get(ConsumerGroup, group_id, populate_existing=True)
+
+
+async def get_household_for_update(session: AsyncSession, household_id: UUID) -> Household | None:
+    """The household, its row locked: changes to its members and to the groups it belongs to or waits for
+    then run one after the other (FOR NO KEY UPDATE, so rows referring to it are still inserted alongside).
+
+    Lock order: a household's row before any consumer group's, and groups in id order, on every path
+    that takes both; so no two transactions ever wait for each other in a circle."""
+    statement = select(Household).where(Household.id == household_id).with_for_update(key_share=True)
     return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
+
+
+async def lock_groups_of_household(session: AsyncSession, household_id: UUID) -> None:
+    """Lock, in id order, the groups the household belongs to or waits for: the locks a join or an
+    admission from the waiting list takes, so adding a member cannot interleave with either."""
+    belongs = select(Membership.group_id).where(Membership.household_id == household_id)
+    waits = select(WaitingListEntry.group_id).where(WaitingListEntry.household_id == household_id)
+    statement = (
+        select(ConsumerGroup.id)
+        .where(ConsumerGroup.id.in_(belongs) | ConsumerGroup.id.in_(waits))
+        .order_by(ConsumerGroup.id)  # PostgreSQL locks the rows in the order it returns them
+        .with_for_update()
+    )
+    await session.execute(statement)
 
 
 async def user_belongs_to_household(session: AsyncSession, user_id: UUID, household_id: UUID) -> bool:
     statement = select(exists().where(HouseholdMember.user_id == user_id, HouseholdMember.household_id == household_id))
     return bool(await session.scalar(statement))
+
+
+async def get_household_member(session: AsyncSession, household_id: UUID, user_id: UUID) -> HouseholdMember | None:
+    return await session.get(HouseholdMember, (household_id, user_id))
+
+
+async def household_member_count(session: AsyncSession, household_id: UUID) -> int:
+    statement = select(func.count()).select_from(HouseholdMember).where(HouseholdMember.household_id == household_id)
+    return int(await session.scalar(statement) or 0)
 
 
 async def household_members(session: AsyncSession, household_id: UUID) -> Sequence[tuple[HouseholdMember, str]]:
@@ -63,15 +101,12 @@ async def user_in_member_household(session: AsyncSession, user_id: UUID, group_i
     return bool(await session.scalar(statement))
 
 
+# Coordinator terms follow the rules shared with producer groups; an appointee eats in a member household.
+coordinator_terms = CoordinatorTerms(Coordinator, in_member_household=user_in_member_household)
+
+
 async def is_coordinator(session: AsyncSession, user_id: UUID, group_id: UUID) -> bool:
-    return await current_coordinator(session, user_id, group_id) is not None
-
-
-async def current_coordinator(session: AsyncSession, user_id: UUID, group_id: UUID) -> Coordinator | None:
-    statement = select(Coordinator).where(
-        Coordinator.group_id == group_id, Coordinator.user_id == user_id, Coordinator.ended_at.is_(None)
-    )
-    return await session.scalar(statement)
+    return await coordinator_terms.is_coordinator(session, user_id, group_id)
 
 
 async def get_membership(session: AsyncSession, group_id: UUID, household_id: UUID) -> Membership | None:
@@ -86,9 +121,55 @@ async def get_waiting_entry(session: AsyncSession, group_id: UUID, household_id:
     return await session.scalar(statement.options(joinedload(WaitingListEntry.household)))
 
 
-async def first_waiting(session: AsyncSession, group_id: UUID) -> WaitingListEntry | None:
-    statement = select(WaitingListEntry).where(WaitingListEntry.group_id == group_id)
+async def first_admissible_waiting(session: AsyncSession, group_id: UUID) -> WaitingListEntry | None:
+    """The household waiting longest that the group may admit now: one none of whose users already
+    belongs to another member household of the group."""
+    statement = select(WaitingListEntry).where(
+        WaitingListEntry.group_id == group_id, ~_counts_a_user_twice(WaitingListEntry.household_id, group_id)
+    )
     return await session.scalar(statement.order_by(WaitingListEntry.created_at, WaitingListEntry.id).limit(1))
+
+
+def _counts_a_user_twice(household_id: InstrumentedAttribute[UUID], group_id: UUID) -> Exists:
+    """Whether a user of the household already belongs to another member household of the group."""
+    own, other = aliased(HouseholdMember), aliased(HouseholdMember)
+    return exists().where(
+        own.household_id == household_id,
+        other.user_id == own.user_id,
+        other.household_id != own.household_id,
+        Membership.household_id == other.household_id,
+        Membership.group_id == group_id,
+    )
+
+
+async def user_counted_through_another_household(
+    session: AsyncSession, household_id: UUID, group_id: UUID
+) -> Row[UUID, str] | None:
+    """A user of the household (id, display name) who already belongs to another member household of the group."""
+    own, other = aliased(HouseholdMember), aliased(HouseholdMember)
+    statement = (
+        select(User.id, User.display_name)
+        .join(own, own.user_id == User.id)
+        .join(other, (other.user_id == own.user_id) & (other.household_id != own.household_id))
+        .join(Membership, Membership.household_id == other.household_id)
+        .where(own.household_id == household_id, Membership.group_id == group_id)
+    )
+    return (await session.execute(statement.order_by(User.id).limit(1))).first()
+
+
+async def group_counting_user_through_another_household(
+    session: AsyncSession, user_id: UUID, household_id: UUID
+) -> ConsumerGroup | None:
+    """A group the household belongs to in which the user already belongs through another household."""
+    ours, theirs = aliased(Membership), aliased(Membership)
+    statement = (
+        select(ConsumerGroup)
+        .join(ours, ours.group_id == ConsumerGroup.id)
+        .join(theirs, (theirs.group_id == ours.group_id) & (theirs.household_id != ours.household_id))
+        .join(HouseholdMember, HouseholdMember.household_id == theirs.household_id)
+        .where(ours.household_id == household_id, HouseholdMember.user_id == user_id)
+    )
+    return await session.scalar(statement.order_by(ConsumerGroup.id).limit(1))
 
 
 async def waiting_position(session: AsyncSession, entry: WaitingListEntry) -> int:
@@ -122,18 +203,6 @@ async def waiting_entries_of_household(session: AsyncSession, household_id: UUID
     return (await session.scalars(statement.order_by(WaitingListEntry.created_at, WaitingListEntry.id))).all()
 
 
-def coordinator_terms(group_id: UUID) -> Select[Coordinator]:
-    return select(Coordinator).where(Coordinator.group_id == group_id)
-
-
-async def display_names(session: AsyncSession, user_ids: Sequence[UUID]) -> dict[UUID, str]:
-    """The users' display names in one query, for a page of rows that name users."""
-    if not user_ids:
-        return {}
-    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
-    return {row.id: row.display_name for row in rows}
-
-
 def pickup_stations(group_id: UUID) -> Select[PickupStation]:
     return select(PickupStation).where(PickupStation.group_id == group_id)
 
@@ -145,5 +214,4 @@ def groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
         .join(HouseholdMember, HouseholdMember.household_id == Membership.household_id)
         .where(HouseholdMember.user_id == user_id)
     )
-    as_coordinator = select(Coordinator.group_id).where(Coordinator.user_id == user_id, Coordinator.ended_at.is_(None))
-    return as_member.union(as_coordinator)  # type: ignore[return-value]
+    return as_member.union(coordinator_terms.groups_coordinated_by(user_id))  # type: ignore[return-value]

@@ -25,6 +25,7 @@ from app.groups.schemas import (
     HouseholdMemberCreate,
     HouseholdRead,
     HouseholdSummary,
+    HouseholdUpdate,
     MembershipCreate,
     MembershipRead,
     PickupStationCreate,
@@ -84,13 +85,18 @@ async def read_household(
     status_code=status.HTTP_201_CREATED,
     response_model=HouseholdRead,
     responses=problem_responses(
-        errors.HouseholdNotFound, errors.UserNotFound, errors.AlreadyHouseholdMember, errors.TooManyHouseholds
+        errors.HouseholdNotFound,
+        errors.UserNotFound,
+        errors.AlreadyHouseholdMember,
+        errors.AlreadyInGroupThroughAnotherHousehold,
+        errors.TooManyHouseholds,
     ),
 )
 async def add_household_member(
     household_id: UUID, body: HouseholdMemberCreate, session: DbSession, principal: CurrentUser, settings: AppSettings
 ) -> HouseholdRead:
-    """Add a user to a household you belong to, unless they belong to as many households as one may."""
+    """Add a user to a household you belong to, unless they belong to as many households as one may, or
+    to a group of this household through another household."""
     return await service.add_household_member(
         session,
         principal,
@@ -98,6 +104,39 @@ async def add_household_member(
         user_id=body.user_id,
         households_per_user_max=settings.households_per_user_max,
     )
+
+
+@households_router.patch(
+    "/households/{household_id}",
+    response_model=HouseholdRead,
+    responses=problem_responses(errors.HouseholdNotFound, PreconditionFailed),
+)
+async def update_household(
+    household_id: UUID,
+    body: HouseholdUpdate,
+    session: DbSession,
+    principal: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> HouseholdRead:
+    """Rename a household you belong to. Send `If-Match` to avoid lost updates."""
+    household = await service.update_household(
+        session, principal, household_id=household_id, changes=body, if_match=if_match
+    )
+    response.headers["ETag"] = etag_for(household)
+    return household
+
+
+@households_router.delete(
+    "/households/{household_id}/members/{user_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(errors.HouseholdNotFound, errors.HouseholdMemberNotFound, errors.LastHouseholdMember),
+)
+async def remove_household_member(
+    household_id: UUID, user_id: UUID, session: DbSession, principal: CurrentUser
+) -> None:
+    """Remove a member, or yourself, from a household you belong to; its last member stays."""
+    await service.remove_household_member(session, principal, household_id=household_id, user_id=user_id)
 
 
 @households_router.get(
@@ -169,12 +208,18 @@ async def update_consumer_group(
     "/{group_id}/memberships",
     status_code=status.HTTP_201_CREATED,
     response_model=MembershipRead,
-    responses=problem_responses(errors.GroupNotFound, errors.HouseholdNotFound, errors.AlreadyMember, errors.GroupFull),
+    responses=problem_responses(
+        errors.GroupNotFound,
+        errors.HouseholdNotFound,
+        errors.AlreadyMember,
+        errors.AlreadyInGroupThroughAnotherHousehold,
+        errors.GroupFull,
+    ),
 )
 async def join_consumer_group(
     group_id: UUID, body: MembershipCreate, session: DbSession, principal: CurrentUser
 ) -> MembershipRead:
-    """Your household joins a consumer group; a group holds at most 150 households."""
+    """Your household joins a consumer group; a group holds at most 150 households, and counts each person once."""
     return await service.join_group(session, principal, group_id=group_id, household_id=body.household_id)
 
 
@@ -206,7 +251,12 @@ async def leave_consumer_group(group_id: UUID, household_id: UUID, session: DbSe
     status_code=status.HTTP_201_CREATED,
     response_model=WaitingListEntryRead,
     responses=problem_responses(
-        errors.GroupNotFound, errors.HouseholdNotFound, errors.AlreadyMember, errors.GroupHasRoom, errors.AlreadyWaiting
+        errors.GroupNotFound,
+        errors.HouseholdNotFound,
+        errors.AlreadyMember,
+        errors.AlreadyInGroupThroughAnotherHousehold,
+        errors.GroupHasRoom,
+        errors.AlreadyWaiting,
     ),
 )
 async def join_consumer_group_waiting_list(

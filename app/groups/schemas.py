@@ -31,6 +31,10 @@ class HouseholdSummary(Schema):
     created_at: datetime
 
 
+class HouseholdUpdate(Schema):
+    name: Name | None = None
+
+
 class HouseholdMemberCreate(Schema):
     user_id: UUID
 

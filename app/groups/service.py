@@ -8,25 +8,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.accounts.principal import Principal
-from app.core.db import utc_now
 from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
 from app.core.schemas import Page
 from app.groups import policies, repository
+from app.groups.coordinator_terms import NamedTerm, require_quorum_within
 from app.groups.errors import (
-    AlreadyCoordinator,
     AlreadyHouseholdMember,
+    AlreadyInGroupThroughAnotherHousehold,
     AlreadyMember,
     AlreadyWaiting,
-    CoordinatorMustBeMember,
-    CoordinatorNotFound,
     GroupFull,
     GroupHasRoom,
     GroupNotFound,
-    LastCoordinator,
+    HouseholdMemberNotFound,
+    LastHouseholdMember,
     NotAMember,
     NotWaiting,
-    QuorumAboveCoordinators,
     TooManyHouseholds,
     UserNotFound,
 )
@@ -50,6 +48,7 @@ from app.groups.schemas import (
     HouseholdGroupsRead,
     HouseholdMemberRead,
     HouseholdRead,
+    HouseholdUpdate,
     MembershipRead,
     PickupStationCreate,
     WaitingListEntryRead,
@@ -75,6 +74,10 @@ async def create_household(
 
 async def get_household(session: AsyncSession, principal: Principal, household_id: UUID) -> HouseholdRead:
     household = await policies.household_acted_for_by(session, principal, household_id)
+    return await _household_read(session, household)
+
+
+async def _household_read(session: AsyncSession, household: Household) -> HouseholdRead:
     members = [
         HouseholdMemberRead(user_id=member.user_id, display_name=display_name, created_at=member.created_at)
         for member, display_name in await repository.household_members(session, household.id)
@@ -99,17 +102,56 @@ async def add_household_member(
     session: AsyncSession, principal: Principal, *, household_id: UUID, user_id: UUID, households_per_user_max: int
 ) -> HouseholdRead:
     """A member of a household adds another user to it; a user may eat in several households, up to
-    `households_per_user_max`."""
-    household = await policies.household_acted_for_by(session, principal, household_id)
-    if await session.get(User, user_id) is None:
+    `households_per_user_max`, but counts once within a consumer group: not in a household of a group
+    the user already belongs to through another."""
+    household = await policies.household_acted_for_by(session, principal, household_id, lock=True)
+    # The groups' locks that joins and admissions take, so neither can interleave with this addition.
+    await repository.lock_groups_of_household(session, household.id)
+    user = await session.get(User, user_id)
+    if user is None:
         raise UserNotFound(user_id)
     if await repository.user_belongs_to_household(session, user_id, household.id):
         raise AlreadyHouseholdMember(f"User {user_id} already belongs to '{household.name}'.")
+    group = await repository.group_counting_user_through_another_household(session, user_id, household.id)
+    if group is not None:
+        raise AlreadyInGroupThroughAnotherHousehold(
+            user_id=user.id, display_name=user.display_name, group_id=group.id, group_name=group.name
+        )
     if not await _has_room_for_another_household(session, user_id, households_per_user_max):
         raise TooManyHouseholds(households_per_user_max, yourself=user_id == principal.user_id)
     session.add(HouseholdMember(household_id=household.id, user_id=user_id))
     await session.flush()
     return await get_household(session, principal, household.id)
+
+
+async def update_household(
+    session: AsyncSession, principal: Principal, *, household_id: UUID, changes: HouseholdUpdate, if_match: str | None
+) -> HouseholdRead:
+    """Its members rename a household; no coordinator is needed for what concerns the household alone."""
+    household = await policies.household_acted_for_by(session, principal, household_id, lock=True)
+    require_match(if_match, await _household_read(session, household))
+    if changes.name is not None:
+        household.name = changes.name
+    await session.flush()
+    return await _household_read(session, household)
+
+
+async def remove_household_member(
+    session: AsyncSession, principal: Principal, *, household_id: UUID, user_id: UUID
+) -> None:
+    """A member removes another member, or themself. The last member stays: a household is never left
+    without anyone to act for it."""
+    # Locked, so two members removing each other at once cannot leave it empty.
+    household = await policies.household_acted_for_by(session, principal, household_id, lock=True)
+    member = await repository.get_household_member(session, household.id, user_id)
+    if member is None:
+        raise HouseholdMemberNotFound(f"User {user_id} does not belong to '{household.name}'.", user_id=str(user_id))
+    if await repository.household_member_count(session, household.id) <= 1:
+        raise LastHouseholdMember(
+            f"User {user_id} is the last member of '{household.name}'; a household keeps someone to act for it."
+        )
+    await session.delete(member)
+    await session.flush()
 
 
 async def _has_room_for_another_household(session: AsyncSession, user_id: UUID, households_per_user_max: int) -> bool:
@@ -141,11 +183,12 @@ async def household_groups(session: AsyncSession, principal: Principal, househol
 
 async def create_group(session: AsyncSession, principal: Principal, data: ConsumerGroupCreate) -> ConsumerGroup:
     """Found a consumer group; its founder is its first coordinator. It is `forming` until 15 households join."""
-    group = ConsumerGroup(**data.model_dump(), status=GroupStatus.forming, member_count=0, coordinator_count=1)
+    group = ConsumerGroup(**data.model_dump(), status=GroupStatus.forming, member_count=0)
     session.add(group)
     await session.flush()
-    session.add(Coordinator(group_id=group.id, user_id=principal.user_id, appointed_by=principal.user_id))
+    repository.coordinator_terms.found(session, group.id, founder_id=principal.user_id)
     await session.flush()
+    await _recount_coordinators(session, group)
     return group
 
 
@@ -183,12 +226,7 @@ async def update_group(
     await policies.require_coordinator(session, principal, group)
     require_match(if_match, ConsumerGroupRead.model_validate(group))
     values = changes.model_dump(exclude_unset=True)
-    quorum = values.get("approval_quorum")
-    if quorum is not None and quorum > group.coordinator_count:
-        raise QuorumAboveCoordinators(
-            f"The group has {group.coordinator_count} coordinators; the quorum can be at most that.",
-            coordinator_count=group.coordinator_count,
-        )
+    require_quorum_within(values.get("approval_quorum"), group.coordinator_count)
     for field, value in values.items():
         if value is not None or field == "approval_quorum":
             setattr(group, field, value)
@@ -202,11 +240,15 @@ async def update_group(
 async def join_group(
     session: AsyncSession, principal: Principal, *, group_id: UUID, household_id: UUID
 ) -> MembershipRead:
-    """Add a household to a group. The 151st is refused; at 15 households the group becomes active."""
-    household = await policies.household_acted_for_by(session, principal, household_id)
+    """Add a household to a group. The 151st is refused; at 15 households the group becomes active. A
+    household one of whose users already belongs to the group through another household is refused."""
+    # The household's row before the group's (see repository.get_household_for_update on lock order).
+    household = await policies.household_acted_for_by(session, principal, household_id, lock=True)
     group = await _locked_group(session, group_id)
     if await repository.get_membership(session, group.id, household.id) is not None:
         raise AlreadyMember(f"'{household.name}' already belongs to '{group.name}'.")
+    # Before the group's size: a household refused for this would be refused from the waiting list too.
+    await _refuse_a_user_counted_twice(session, group, household)
     if group.member_count >= MAX_HOUSEHOLDS:
         raise GroupFull(group.id)
     membership = await _admit(session, group, household)
@@ -223,7 +265,10 @@ async def leave_group(session: AsyncSession, principal: Principal, *, group_id: 
     await session.delete(membership)
     group.member_count -= 1
     await session.flush()
-    next_in_line = await repository.first_waiting(session, group.id)
+    # An entry whose household has a user who, since it queued, came to belong to another member household
+    # is skipped, not dropped: it keeps its place, since that user may yet leave the other household, or
+    # that household the group, and then it can be admitted; the next entry takes this place meanwhile.
+    next_in_line = await repository.first_admissible_waiting(session, group.id)
     if next_in_line is not None:
         await _admit(session, group, await session.get_one(Household, next_in_line.household_id))
     _update_status(group)
@@ -240,6 +285,18 @@ async def _admit(session: AsyncSession, group: ConsumerGroup, household: Househo
     _update_status(group)
     await session.flush()
     return membership
+
+
+async def _refuse_a_user_counted_twice(session: AsyncSession, group: ConsumerGroup, household: Household) -> None:
+    """Within a group each user counts once: refuse a household one of whose users already belongs to
+    another of the group's households. The caller holds the group's lock, as does every addition of a
+    user to a household of the group, so the two cannot both pass."""
+    counted = await repository.user_counted_through_another_household(session, household.id, group.id)
+    if counted is not None:
+        user_id, display_name = counted
+        raise AlreadyInGroupThroughAnotherHousehold(
+            user_id=user_id, display_name=display_name, group_id=group.id, group_name=group.name
+        )
 
 
 def _update_status(group: ConsumerGroup) -> None:
@@ -268,11 +325,14 @@ async def list_members(
 async def join_waiting_list(
     session: AsyncSession, principal: Principal, *, group_id: UUID, household_id: UUID
 ) -> WaitingListEntryRead:
-    """A household refused because the group is full waits here, first come, first served."""
-    household = await policies.household_acted_for_by(session, principal, household_id)
+    """A household refused because the group is full waits here, first come, first served; not one the
+    group would refuse anyway because a user of it already belongs through another household."""
+    # The household's row before the group's, as join_group: an addition of a member then sees this entry.
+    household = await policies.household_acted_for_by(session, principal, household_id, lock=True)
     group = await _locked_group(session, group_id)
     if await repository.get_membership(session, group.id, household.id) is not None:
         raise AlreadyMember(f"'{household.name}' already belongs to '{group.name}'.")
+    await _refuse_a_user_counted_twice(session, group, household)
     if group.member_count < MAX_HOUSEHOLDS:
         raise GroupHasRoom(f"'{group.name}' has room for {MAX_HOUSEHOLDS - group.member_count} more households.")
     if await repository.get_waiting_entry(session, group.id, household.id) is not None:
@@ -332,7 +392,7 @@ def _waiting_entry_read(entry: WaitingListEntry, position: int) -> WaitingListEn
     )
 
 
-# Coordinators (principle 7)
+# Coordinators (principle 7): the rules shared with producer groups (coordinator_terms)
 
 
 async def appoint_coordinator(
@@ -341,18 +401,9 @@ async def appoint_coordinator(
     """A coordinator appoints another; the appointee must eat in one of the group's households."""
     group = await _locked_group(session, group_id)
     await policies.require_coordinator(session, principal, group)
-    user = await session.get(User, user_id)
-    if user is None:
-        raise UserNotFound(user_id)
-    if await repository.is_coordinator(session, user_id, group.id):
-        raise AlreadyCoordinator(f"{user.display_name} already coordinates '{group.name}'.")
-    if not await repository.user_in_member_household(session, user_id, group.id):
-        raise CoordinatorMustBeMember(f"{user.display_name} belongs to no household of '{group.name}'.")
-    term = Coordinator(group_id=group.id, user_id=user_id, appointed_by=principal.user_id)
-    session.add(term)
-    group.coordinator_count += 1
-    await session.flush()
-    return _coordinator_read(term, user.display_name)
+    named = await repository.coordinator_terms.appoint(session, group, user_id, appointed_by=principal.user_id)
+    await _recount_coordinators(session, group)
+    return _coordinator_read(named)
 
 
 async def end_coordinator_term(
@@ -361,17 +412,15 @@ async def end_coordinator_term(
     """Rotate a coordinator out (or step down). The term stays in the history; one coordinator always remains."""
     group = await _locked_group(session, group_id)
     await policies.require_coordinator(session, principal, group)
-    term = await repository.current_coordinator(session, user_id, group.id)
-    if term is None:
-        raise CoordinatorNotFound(f"User {user_id} is not a current coordinator of '{group.name}'.")
-    if group.coordinator_count <= 1:
-        raise LastCoordinator(f"Appoint another coordinator of '{group.name}' first.")
-    term.ended_at = utc_now()
-    term.ended_by = principal.user_id
-    group.coordinator_count -= 1
-    await session.flush()
-    user = await session.get(User, user_id)
-    return _coordinator_read(term, user.display_name if user else "")
+    named = await repository.coordinator_terms.end(session, group, user_id, ended_by=principal.user_id)
+    await _recount_coordinators(session, group)
+    return _coordinator_read(named)
+
+
+async def _recount_coordinators(session: AsyncSession, group: ConsumerGroup) -> None:
+    # coordinator_count (and with it the approval quorum) is read with the group; once a term begins or
+    # ends, read it again, for whatever this transaction does with the group next.
+    await session.refresh(group, ["coordinator_count"])
 
 
 async def list_coordinators(
@@ -380,27 +429,18 @@ async def list_coordinators(
     """Current and past coordinator terms, in the order they were appointed."""
     group = await get_group(session, group_id)
     await policies.require_member_or_coordinator(session, principal, group)
-    page = await paginate(
-        session,
-        repository.coordinator_terms(group.id),
-        created_at=Coordinator.appointed_at,
-        id_column=Coordinator.id,
-        limit=limit,
-        cursor=cursor,
-    )
-    names = await repository.display_names(session, [term.user_id for term in page.rows])
+    page = await repository.coordinator_terms.page(session, group.id, limit=limit, cursor=cursor)
     return Page[CoordinatorRead](
-        data=[_coordinator_read(term, names[term.user_id]) for term in page.rows],
-        has_more=page.has_more,
-        next_cursor=page.next_cursor,
+        data=[_coordinator_read(named) for named in page.rows], has_more=page.has_more, next_cursor=page.next_cursor
     )
 
 
-def _coordinator_read(term: Coordinator, display_name: str) -> CoordinatorRead:
+def _coordinator_read(named: NamedTerm[Coordinator]) -> CoordinatorRead:
+    term = named.term
     return CoordinatorRead(
         group_id=term.group_id,
         user_id=term.user_id,
-        display_name=display_name,
+        display_name=named.display_name,
         appointed_by=term.appointed_by,
         appointed_at=term.appointed_at,
         ended_by=term.ended_by,

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import Base, UtcDateTime, utc_now
-from app.groups.models import Household, LegalForm
+from app.groups.models import CoordinatorTerm, Household, LegalForm
 
 
 class ProducerGroup(Base):
@@ -47,8 +47,8 @@ class FarmingHousehold(Base):
         return self.household.name
 
 
-class ProducerCoordinator(Base):
-    """A coordinator's term; ended terms stay, so who held the role when is never lost (principle 7)."""
+class ProducerCoordinator(CoordinatorTerm):
+    """A coordinator's term in a producer group; the same rules as in a consumer group (coordinator_terms)."""
 
     __tablename__ = "producer_coordinator"
     __table_args__ = (
@@ -61,14 +61,9 @@ class ProducerCoordinator(Base):
             postgresql_where=text("ended_at IS NULL"),
         ),
     )
+    group_column = "producer_group_id"
 
-    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     producer_group_id: Mapped[UUID] = mapped_column(ForeignKey("producer_group.id", ondelete="CASCADE"), index=True)
-    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), index=True)
-    appointed_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
-    appointed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
-    ended_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
-    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class Certification(Base):

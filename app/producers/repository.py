@@ -1,13 +1,12 @@
 """Queries for producer groups. Rules live in service.py; who may see what starts here."""
 
-from collections.abc import Sequence
 from uuid import UUID
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import joinedload
 
-from app.accounts.models import User
+from app.groups.coordinator_terms import CoordinatorTerms
 from app.groups.models import Household, HouseholdMember
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
 
@@ -25,8 +24,8 @@ async def get_producer_group(session: AsyncSession, producer_group_id: UUID) -> 
 
 async def get_producer_group_for_update(session: AsyncSession, producer_group_id: UUID) -> ProducerGroup | None:
     # Row lock: concurrent admissions, exits and coordinator changes of one group queue here, so
-    # member_count and the last-coordinator check cannot race. (SQLite ignores FOR UPDATE; there every
-    # transaction holds the write lock from BEGIN IMMEDIATE.)
+    # member_count and the count of coordinators in office cannot race. (SQLite ignores FOR UPDATE;
+    # there every transaction holds the write lock from BEGIN IMMEDIATE.)
     statement = select(ProducerGroup).where(ProducerGroup.id == producer_group_id).with_for_update()
     return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
 
@@ -60,38 +59,14 @@ async def user_in_member_household(session: AsyncSession, user_id: UUID, produce
     return bool(await session.scalar(statement))
 
 
-async def current_coordinator(
-    session: AsyncSession, user_id: UUID, producer_group_id: UUID
-) -> ProducerCoordinator | None:
-    statement = select(ProducerCoordinator).where(
-        ProducerCoordinator.producer_group_id == producer_group_id,
-        ProducerCoordinator.user_id == user_id,
-        ProducerCoordinator.ended_at.is_(None),
-    )
-    return await session.scalar(statement)
+# Coordinator terms follow the rules shared with consumer groups; an appointee farms in a member household.
+coordinator_terms = CoordinatorTerms(
+    ProducerCoordinator, in_member_household=user_in_member_household, households="farming household"
+)
 
 
 async def is_coordinator(session: AsyncSession, user_id: UUID, producer_group_id: UUID) -> bool:
-    return await current_coordinator(session, user_id, producer_group_id) is not None
-
-
-async def current_coordinator_count(session: AsyncSession, producer_group_id: UUID) -> int:
-    statement = select(func.count()).where(
-        ProducerCoordinator.producer_group_id == producer_group_id, ProducerCoordinator.ended_at.is_(None)
-    )
-    return int(await session.scalar(statement) or 0)
-
-
-def coordinator_terms(producer_group_id: UUID) -> Select[ProducerCoordinator]:
-    return select(ProducerCoordinator).where(ProducerCoordinator.producer_group_id == producer_group_id)
-
-
-async def display_names(session: AsyncSession, user_ids: Sequence[UUID]) -> dict[UUID, str]:
-    """The users' display names in one query, for a page of rows that name users."""
-    if not user_ids:
-        return {}
-    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(user_ids)))
-    return {row.id: row.display_name for row in rows}
+    return await coordinator_terms.is_coordinator(session, user_id, producer_group_id)
 
 
 def certifications(producer_group_id: UUID) -> Select[Certification]:
@@ -114,7 +89,4 @@ def producer_groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
         .join(HouseholdMember, HouseholdMember.household_id == FarmingHousehold.household_id)
         .where(HouseholdMember.user_id == user_id)
     )
-    as_coordinator = select(ProducerCoordinator.producer_group_id).where(
-        ProducerCoordinator.user_id == user_id, ProducerCoordinator.ended_at.is_(None)
-    )
-    return as_member.union(as_coordinator)  # type: ignore[return-value]
+    return as_member.union(coordinator_terms.groups_coordinated_by(user_id))  # type: ignore[return-value]

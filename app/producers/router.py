@@ -107,7 +107,7 @@ async def list_producer_group_households(
 @router.delete(
     "/{producer_group_id}/members/{household_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(errors.ProducerGroupNotFound, errors.RemovalNotPermitted, errors.MembershipNotFound),
+    responses=problem_responses(errors.ProducerGroupNotFound, errors.RemovalNotPermitted, errors.NotAMember),
 )
 async def remove_producer_group_household(
     producer_group_id: UUID, household_id: UUID, session: DbSession, principal: CurrentUser

@@ -6,24 +6,18 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.accounts.models import User
 from app.accounts.principal import Principal
-from app.core.db import utc_now
 from app.core.pagination import CursorPage, paginate
 from app.core.schemas import Page
+from app.groups.coordinator_terms import NamedTerm
 from app.producers import policies, repository
 from app.producers.errors import (
-    AlreadyCoordinator,
     AlreadyMember,
     CertificationNotFound,
     CertificationRecorded,
-    CoordinatorMustBeMember,
-    CoordinatorNotFound,
     HouseholdNotFound,
-    LastCoordinator,
-    MembershipNotFound,
+    NotAMember,
     ProducerGroupNotFound,
-    UserNotFound,
 )
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
 from app.producers.schemas import (
@@ -43,9 +37,7 @@ async def create_producer_group(
     group = ProducerGroup(**data.model_dump(), member_count=0)
     session.add(group)
     await session.flush()
-    session.add(
-        ProducerCoordinator(producer_group_id=group.id, user_id=principal.user_id, appointed_by=principal.user_id)
-    )
+    repository.coordinator_terms.found(session, group.id, founder_id=principal.user_id)
     await session.flush()
     return group
 
@@ -88,7 +80,7 @@ async def admit_household(
     await policies.require_coordinator(session, principal, group)
     household = await repository.get_household(session, household_id)
     if household is None:
-        raise HouseholdNotFound(household_id)
+        raise HouseholdNotFound(household_id, of_yours=False)
     if await repository.get_membership(session, group.id, household.id) is not None:
         raise AlreadyMember(f"'{household.name}' already belongs to '{group.name}'.", household_id=str(household.id))
     membership = FarmingHousehold(producer_group_id=group.id, household=household)
@@ -106,9 +98,7 @@ async def remove_household(
     await policies.require_household_or_coordinator(session, principal, group, household_id)
     membership = await repository.get_membership(session, group.id, household_id)
     if membership is None:
-        raise MembershipNotFound(
-            f"Household {household_id} does not belong to '{group.name}'.", household_id=str(household_id)
-        )
+        raise NotAMember(f"Household {household_id} does not belong to '{group.name}'.", household_id=str(household_id))
     await session.delete(membership)
     group.member_count -= 1
     await session.flush()
@@ -129,7 +119,7 @@ async def list_member_households(
     )
 
 
-# Coordinators (principle 7)
+# Coordinators (principle 7): the rules shared with consumer groups (app.groups.coordinator_terms)
 
 
 async def appoint_coordinator(
@@ -138,19 +128,8 @@ async def appoint_coordinator(
     """A coordinator appoints another; the appointee must belong to one of the group's farming households."""
     group = await _locked_producer_group(session, producer_group_id)
     await policies.require_coordinator(session, principal, group)
-    user = await session.get(User, user_id)
-    if user is None:
-        raise UserNotFound(user_id)
-    if await repository.is_coordinator(session, user.id, group.id):
-        raise AlreadyCoordinator(f"{user.display_name} already coordinates '{group.name}'.", user_id=str(user.id))
-    if not await repository.user_in_member_household(session, user.id, group.id):
-        raise CoordinatorMustBeMember(
-            f"{user.display_name} belongs to no farming household of '{group.name}'.", user_id=str(user.id)
-        )
-    term = ProducerCoordinator(producer_group_id=group.id, user_id=user.id, appointed_by=principal.user_id)
-    session.add(term)
-    await session.flush()
-    return _coordinator_read(term, user.display_name)
+    named = await repository.coordinator_terms.appoint(session, group, user_id, appointed_by=principal.user_id)
+    return _coordinator_read(named)
 
 
 async def end_coordinator_term(
@@ -159,18 +138,8 @@ async def end_coordinator_term(
     """Rotate a coordinator out (or step down). The term stays in the history; one coordinator always remains."""
     group = await _locked_producer_group(session, producer_group_id)
     await policies.require_coordinator(session, principal, group)
-    term = await repository.current_coordinator(session, user_id, group.id)
-    if term is None:
-        raise CoordinatorNotFound(
-            f"User {user_id} is not a current coordinator of '{group.name}'.", user_id=str(user_id)
-        )
-    if await repository.current_coordinator_count(session, group.id) <= 1:
-        raise LastCoordinator(f"Appoint another coordinator of '{group.name}' first.")
-    term.ended_at = utc_now()
-    term.ended_by = principal.user_id
-    await session.flush()
-    user = await session.get_one(User, user_id)
-    return _coordinator_read(term, user.display_name)
+    named = await repository.coordinator_terms.end(session, group, user_id, ended_by=principal.user_id)
+    return _coordinator_read(named)
 
 
 async def list_coordinators(
@@ -179,27 +148,18 @@ async def list_coordinators(
     """Current and past coordinator terms, in the order they were appointed."""
     group = await get_producer_group(session, producer_group_id)
     await policies.require_member_or_coordinator(session, principal, group)
-    page = await paginate(
-        session,
-        repository.coordinator_terms(group.id),
-        created_at=ProducerCoordinator.appointed_at,
-        id_column=ProducerCoordinator.id,
-        limit=limit,
-        cursor=cursor,
-    )
-    names = await repository.display_names(session, [term.user_id for term in page.rows])
+    page = await repository.coordinator_terms.page(session, group.id, limit=limit, cursor=cursor)
     return Page[ProducerCoordinatorRead](
-        data=[_coordinator_read(term, names[term.user_id]) for term in page.rows],
-        has_more=page.has_more,
-        next_cursor=page.next_cursor,
+        data=[_coordinator_read(named) for named in page.rows], has_more=page.has_more, next_cursor=page.next_cursor
     )
 
 
-def _coordinator_read(term: ProducerCoordinator, display_name: str) -> ProducerCoordinatorRead:
+def _coordinator_read(named: NamedTerm[ProducerCoordinator]) -> ProducerCoordinatorRead:
+    term = named.term
     return ProducerCoordinatorRead(
         producer_group_id=term.producer_group_id,
         user_id=term.user_id,
-        display_name=display_name,
+        display_name=named.display_name,
         appointed_by=term.appointed_by,
         appointed_at=term.appointed_at,
         ended_by=term.ended_by,

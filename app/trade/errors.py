@@ -2,7 +2,26 @@
 
 from uuid import UUID
 
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Conflict, CurrencyMismatch, Forbidden, NotFound, Unprocessable
+
+# CurrencyMismatch is the core's, re-exported so routes can declare it.
+__all__ = [
+    "BelowMinimumOrderQuantity",
+    "BuyerIsSeller",
+    "CurrencyMismatch",
+    "DuplicateProduct",
+    "IllegalTransition",
+    "MixedCurrencies",
+    "NotBuyerMember",
+    "NotSellerMember",
+    "PrefinanceAboveCeiling",
+    "PrefinanceAboveRequest",
+    "PrefinanceBelowMinimum",
+    "PrefinanceUnpaid",
+    "ProductNotFromSeller",
+    "ProductNotInOrder",
+    "TradeOrderNotFound",
+]
 
 
 class TradeOrderNotFound(NotFound):
@@ -78,8 +97,3 @@ class PrefinanceBelowMinimum(Unprocessable):
 class PrefinanceAboveRequest(Unprocessable):
     code = "prefinance-above-request"
     title = "The pre-finance paid is more than the seller requested"
-
-
-class CurrencyMismatch(Unprocessable):
-    code = "currency-mismatch"
-    title = "The payment is not in the order's currency"

@@ -130,7 +130,7 @@ class TradeOrderLine(Base):
         UniqueConstraint("trade_order_id", "product_id"),
         UniqueConstraint("trade_order_id", "position"),
         CheckConstraint("quantity_base > 0", name="quantity_positive"),
-        # The fair-trade floor (DESIGN): the price paid is max(minimum, agreed), never below the minimum.
+        # The fair-trade floor (catalogue.pricing.price_paid), backed by the database: never below the minimum.
         CheckConstraint("unit_price_minor >= minimum_price_minor", name="unit_price_not_below_minimum"),
     )
 

@@ -80,13 +80,17 @@ async def test_a_reader_on_postgresql_sends_no_begin(own_engine: AsyncEngine, op
     assert second > first
 
 
+# This test's database only: other test processes (pytest-xdist workers) use databases of their own.
+OWN_DATABASE_BACKENDS = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+
+
 async def test_lost_connection_answers_503_and_the_pool_recovers(settings: Settings, own_engine: AsyncEngine) -> None:
     """The server drops the app's pooled connections (a restart, a failover): the next request on a stale
     connection answers 503 problem+json, and the request after it is served on a fresh connection."""
     if own_engine.dialect.name != "postgresql":
         pytest.skip("SQLite has no server connection to lose")
     async with own_engine.connect() as admin:
-        before = set((await admin.execute(text("SELECT pid FROM pg_stat_activity"))).scalars())
+        before = set((await admin.execute(OWN_DATABASE_BACKENDS)).scalars())
     app = create_app(settings)
 
     async with (
@@ -95,7 +99,7 @@ async def test_lost_connection_answers_503_and_the_pool_recovers(settings: Setti
     ):
         assert (await client.get("/v1/exchange-rates")).status_code == 200
         async with own_engine.connect() as admin:
-            pids = set((await admin.execute(text("SELECT pid FROM pg_stat_activity"))).scalars()) - before
+            pids = set((await admin.execute(OWN_DATABASE_BACKENDS)).scalars()) - before
             pids.discard((await admin.execute(text("SELECT pg_backend_pid()"))).scalar_one())
             assert pids, "the app kept no pooled connection"
             for pid in pids:

@@ -14,6 +14,7 @@ from app.catalogue import conversion
 from app.catalogue import policies as catalogue_policies
 from app.catalogue import service as catalogue_service
 from app.catalogue.errors import PriceBelowMinimum, PriceNotPositive, ProductNotFound
+from app.catalogue.pricing import price_paid
 from app.core import money, quantity
 from app.core.db import utc_now
 from app.trade import policies, pricing, repository
@@ -214,7 +215,9 @@ async def confirm(
         order.rate_inverted = applied.inverted
     for line in order.lines:
         line.agreed_price_minor = agreed.get(line.product_id)
-        line.unit_price_minor = max(line.minimum_price_minor, agreed.get(line.product_id, line.list_price_minor))
+        line.unit_price_minor = price_paid(
+            minimum_minor=line.minimum_price_minor, agreed_minor=agreed.get(line.product_id, line.list_price_minor)
+        )
         line.value_minor = _in_order_currency(order, line, line.unit_price_minor, rate)
         line.premium_minor = _in_order_currency(order, line, line.premium_per_unit_minor, rate)
     order.order_value_minor = sum(line.value_minor or 0 for line in order.lines)
