@@ -32,8 +32,9 @@ class PlanNotFound(NotFound):
     code = "plan-not-found"
     title = "Production plan not found"
 
-    def __init__(self, plan_id: UUID) -> None:
-        super().__init__(f"No production plan {plan_id}.", plan_id=str(plan_id))
+    def __init__(self, plan_id: UUID, *, reason: str | None = None) -> None:
+        # `reason` says why a plan that exists may not be named where it was, and so reads as missing.
+        super().__init__(reason or f"No production plan {plan_id}.", plan_id=str(plan_id))
 
 
 class PlanNotDraft(Conflict):
@@ -43,7 +44,7 @@ class PlanNotDraft(Conflict):
 
 class PlanNotPublished(Conflict):
     code = "plan-not-published"
-    title = "Only a published plan can be closed"
+    title = "The plan is not published"
 
 
 class SeasonOutOfOrder(Unprocessable):
