@@ -11,16 +11,6 @@ class AgreementNotFound(NotFound):
         super().__init__(f"No agreement {agreement_id} that your groups are party to.", agreement_id=str(agreement_id))
 
 
-class PlanNotFound(NotFound):
-    code = "plan-not-found"
-    title = "Production plan not found"
-
-
-class PlanNotPublished(Conflict):
-    code = "plan-not-published"
-    title = "Only a published plan takes proposals"
-
-
 class ItemNotInPlan(Unprocessable):
     code = "item-not-in-plan"
     title = "An item is not part of the plan"
@@ -29,11 +19,6 @@ class ItemNotInPlan(Unprocessable):
 class DuplicateItem(Unprocessable):
     code = "duplicate-item"
     title = "A plan item appears twice"
-
-
-class PriceNotPositive(Unprocessable):
-    code = "price-not-positive"
-    title = "A unit price must be above zero"
 
 
 class DueDateNotValid(Unprocessable):

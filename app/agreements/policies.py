@@ -1,15 +1,22 @@
-"""Who may see an agreement, for which side a user negotiates, and for which side a user speaks."""
+"""Who may see an agreement, for which side a user negotiates, and for which side a user speaks;
+and that no one sits on both sides of it."""
 
+from typing import NoReturn
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.agreements import repository
 from app.agreements.errors import AgreementNotFound, NotPartyCoordinator, OwnVersion
 from app.agreements.models import Agreement, Side
+from app.core.errors import ConflictOfInterest
 from app.groups import repository as groups_repository
+from app.groups.models import Coordinator
 from app.producers import repository as producers_repository
+from app.producers.models import ProducerCoordinator
 
 
 async def readable_agreement(
@@ -48,6 +55,52 @@ async def negotiating_side(
     if not answering:
         raise OwnVersion(f"Your side ({not_side}) proposed this version; the other side answers it.")
     return Side.consumer if Side.consumer in answering else Side.producer
+
+
+async def refuse_conflict_of_interest(
+    session: AsyncSession, principal: Principal, agreement: Agreement, *, acting_for: Side, opening: bool = False
+) -> None:
+    """No one sits on both sides: whoever coordinates one group of the agreement, or belongs to one of its
+    households, never proposes, counter-proposes, accepts or approves for the other. `opening` (a proposal
+    or a renewal) also refuses two groups that share a coordinator in office, whoever proposes."""
+    user_id = principal.user_id
+    if acting_for == Side.consumer:
+        producer_group = await producers_repository.get_producer_group(session, agreement.producer_group_id)
+        other = f"the producer group '{producer_group.name if producer_group else agreement.producer_group_id}'"
+        if await producers_repository.is_coordinator(session, user_id, agreement.producer_group_id):
+            _refuse(f"You coordinate {other}", acting_for)
+        if await producers_repository.user_in_member_household(session, user_id, agreement.producer_group_id):
+            _refuse(f"You belong to a farming household of {other}", acting_for)
+    else:
+        consumer_group = await groups_repository.get_group(session, agreement.consumer_group_id)
+        other = f"the consumer group '{consumer_group.name if consumer_group else agreement.consumer_group_id}'"
+        if await groups_repository.is_coordinator(session, user_id, agreement.consumer_group_id):
+            _refuse(f"You coordinate {other}", acting_for)
+        if await groups_repository.user_in_member_household(session, user_id, agreement.consumer_group_id):
+            _refuse(f"You belong to a member household of {other}", acting_for)
+    if opening:
+        statement = (
+            select(User.display_name)
+            .join(Coordinator, Coordinator.user_id == User.id)
+            .join(ProducerCoordinator, ProducerCoordinator.user_id == User.id)
+            .where(
+                Coordinator.current_of_group(agreement.consumer_group_id),
+                ProducerCoordinator.current_of_group(agreement.producer_group_id),
+            )
+        )
+        shared = await session.scalar(statement.order_by(User.display_name, User.id).limit(1))
+        if shared is not None:
+            raise ConflictOfInterest(
+                f"{shared} coordinates both the consumer group and the producer group; two groups that share a "
+                "coordinator make no agreement with each other.",
+            )
+
+
+def _refuse(what: str, acting_for: Side) -> NoReturn:
+    raise ConflictOfInterest(
+        f"{what}, the other side of this agreement; you cannot act for the {acting_for} side too.",
+        acting_for=acting_for.value,
+    )
 
 
 async def _in_consumer_group(session: AsyncSession, user_id: UUID, group_id: UUID) -> bool:

@@ -23,7 +23,7 @@ from app.agreements.schemas import (
 )
 from app.agreements.service import messages, negotiation, reading, subscriptions
 from app.core.db import DbSession
-from app.core.errors import NotAuthenticated, problem_responses
+from app.core.errors import ConflictOfInterest, NotAuthenticated, PriceNotPositive, problem_responses
 from app.core.http import etag_for
 from app.core.money import AmountTooLarge, InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
@@ -31,22 +31,24 @@ from app.core.quantity import InvalidQuantity
 from app.core.routing import DomainRouter
 from app.core.schemas import Page
 from app.groups.errors import GroupNotFound, HouseholdNotFound, NotCoordinator
+from app.plans.errors import PlanNotFound, PlanNotPublished
 
 AUTHENTICATED = problem_responses(NotAuthenticated)
 router = DomainRouter(prefix="/agreements", tags=["agreements"], responses=AUTHENTICATED)
 messages_router = DomainRouter(prefix="/agreements", tags=["agreement messages"], responses=AUTHENTICATED)
 
 TERMS_PROBLEMS = (
-    errors.PlanNotFound,
-    errors.PlanNotPublished,
+    PlanNotFound,
+    PlanNotPublished,
     errors.ItemNotInPlan,
     errors.DuplicateItem,
     errors.DueDateNotValid,
     errors.GroupNotActive,
-    errors.PriceNotPositive,
+    PriceNotPositive,
     InvalidAmount,
     AmountTooLarge,
     InvalidQuantity,
+    ConflictOfInterest,
 )
 
 
@@ -135,6 +137,7 @@ async def counter_propose(
         errors.AlreadyApproved,
         errors.GroupNotActive,
         errors.CapacityExceeded,
+        ConflictOfInterest,
     ),
 )
 async def accept_agreement_version(

@@ -54,6 +54,13 @@ class Conflict(DomainError):
     title = "Conflicts with the current state"
 
 
+class ConflictOfInterest(Conflict):
+    """No one sits on both sides: a user of one party does not act for the other."""
+
+    code = "conflict-of-interest"
+    title = "No one acts for both sides"
+
+
 class PreconditionFailed(DomainError):
     status = 412
     code = "precondition-failed"

@@ -32,14 +32,6 @@ class InvalidDateRange(Unprocessable):
     title = "The date range is not valid"
 
 
-class HouseholdNotFound(NotFound):
-    code = "household-not-found"
-    title = "Household not found"
-
-    def __init__(self, household_id: UUID) -> None:
-        super().__init__(f"No household {household_id} that you belong to.", household_id=str(household_id))
-
-
 class AlreadySignedUp(Conflict):
     code = "already-signed-up"
     title = "You are already signed up for the event"

@@ -16,6 +16,7 @@ from app.core.schemas import CountryCode, Day, Page
 from app.gatherings import errors, service
 from app.gatherings.models import GatheringKind
 from app.gatherings.schemas import GatheringCreate, GatheringRead, GatheringSignupCreate, GatheringSignupRead
+from app.groups.errors import HouseholdNotFound
 
 router = DomainRouter(prefix="/events", tags=["events"], responses=problem_responses(NotAuthenticated))
 
@@ -78,7 +79,7 @@ async def read_event(event_id: UUID, session: DbSession, principal: CurrentUser,
     status_code=status.HTTP_201_CREATED,
     response_model=GatheringSignupRead,
     responses=problem_responses(
-        errors.EventNotFound, errors.HouseholdNotFound, errors.SignupsClosed, errors.AlreadySignedUp, errors.EventFull
+        errors.EventNotFound, HouseholdNotFound, errors.SignupsClosed, errors.AlreadySignedUp, errors.EventFull
     ),
 )
 async def sign_up_for_event(

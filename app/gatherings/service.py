@@ -17,7 +17,6 @@ from app.gatherings.errors import (
     EventFull,
     EventNotFound,
     HostGroupNotFound,
-    HouseholdNotFound,
     InvalidDateRange,
     SignupNotFound,
     SignupsClosed,
@@ -25,6 +24,7 @@ from app.gatherings.errors import (
 from app.gatherings.models import Gathering, GatheringKind, GatheringSignup
 from app.gatherings.schemas import GatheringCreate, GatheringHostRead, GatheringRead, GatheringSignupRead
 from app.groups import repository as groups_repository
+from app.groups.errors import HouseholdNotFound
 from app.groups.models import ConsumerGroup
 from app.producers import repository as producers_repository
 from app.producers.models import ProducerGroup

@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Conflict, NotFound, Unprocessable
 from app.core.quantity import InvalidQuantity
 from app.groups.errors import HouseholdNotFound
 
@@ -13,7 +13,6 @@ __all__ = [
     "AbsenceNotFound",
     "AbsenceOutsideSeason",
     "AgreementNotActive",
-    "AgreementNotFound",
     "CarrierNotAMember",
     "DeliveredOnInFuture",
     "DeliveredOnOutsideSeason",
@@ -24,25 +23,13 @@ __all__ = [
     "HouseholdNotSubscribed",
     "InvalidQuantity",
     "ItemNotInAgreement",
-    "NotConsumerCoordinator",
-    "NotConsumerGroupMember",
-    "NotProducerCoordinator",
     "PickupStationNotFound",
     "PickupStationNotOfConsumerGroup",
-    "QuantityNotPositive",
     "RecipientIsAbsentHousehold",
     "RecipientNotAMember",
     "SurplusAlreadyDecided",
     "SurplusNotFound",
 ]
-
-
-class AgreementNotFound(NotFound):
-    code = "agreement-not-found"
-    title = "Agreement not found"
-
-    def __init__(self, agreement_id: UUID) -> None:
-        super().__init__(f"No agreement {agreement_id} that your groups are part of.", agreement_id=str(agreement_id))
 
 
 class HarvestNotFound(NotFound):
@@ -77,21 +64,6 @@ class PickupStationNotFound(NotFound):
         super().__init__(f"No pickup station {station_id} that you may see.", pickup_station_id=str(station_id))
 
 
-class NotProducerCoordinator(Forbidden):
-    code = "not-producer-coordinator"
-    title = "Only the producer group's coordinators may do this"
-
-
-class NotConsumerCoordinator(Forbidden):
-    code = "not-coordinator"
-    title = "Only the consumer group's coordinators may do this"
-
-
-class NotConsumerGroupMember(Forbidden):
-    code = "not-group-member"
-    title = "Only the consumer group's members may do this"
-
-
 class AgreementNotActive(Conflict):
     code = "agreement-not-active"
     title = "The agreement is not active"
@@ -120,11 +92,6 @@ class DeliveredOnOutsideSeason(Unprocessable):
 class ItemNotInAgreement(Unprocessable):
     code = "item-not-in-agreement"
     title = "The plan item is not part of the agreed terms"
-
-
-class QuantityNotPositive(Unprocessable):
-    code = "quantity-not-positive"
-    title = "A delivered quantity must be more than zero"
 
 
 class DeliveryExceedsAgreement(Conflict):

@@ -8,18 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
 from app.agreements import repository as agreements_repository
+from app.agreements.errors import AgreementNotFound
 from app.agreements.models import Agreement
 from app.groups import repository as groups_repository
+from app.groups.errors import NotCoordinator, NotGroupMember
 from app.groups.models import PickupStation
 from app.harvests import repository
-from app.harvests.errors import (
-    AgreementNotFound,
-    NotConsumerCoordinator,
-    NotConsumerGroupMember,
-    NotProducerCoordinator,
-    PickupStationNotFound,
-)
+from app.harvests.errors import PickupStationNotFound
 from app.producers import repository as producers_repository
+from app.producers.errors import NotProducerCoordinator
 
 
 @dataclass(frozen=True)
@@ -82,12 +79,12 @@ def require_producer_coordinator(roles: Standing) -> None:
 
 def require_consumer_coordinator(roles: Standing) -> None:
     if not roles.consumer_coordinator:
-        raise NotConsumerCoordinator("Only a coordinator of the consumer group decides what becomes of its surplus.")
+        raise NotCoordinator("Only a coordinator of the consumer group decides what becomes of its surplus.")
 
 
 def require_consumer_side(roles: Standing) -> None:
     if not (roles.consumer_member or roles.consumer_coordinator or roles.share_holder):
-        raise NotConsumerGroupMember("Only the consumer group's members and coordinators see its absences.")
+        raise NotGroupMember("Only the consumer group's members and coordinators see its absences.")
 
 
 async def station_readers_scope(

@@ -7,12 +7,14 @@ from uuid import UUID
 from fastapi import Query, Request, Response, status
 
 from app.accounts.dependencies import CurrentUser
+from app.agreements.errors import AgreementNotFound
 from app.core.db import DbSession
-from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
+from app.core.errors import NotAuthenticated, PreconditionFailed, QuantityNotPositive, problem_responses
 from app.core.http import IfMatch, etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
 from app.core.schemas import Day, Page
+from app.groups.errors import NotCoordinator, NotGroupMember
 from app.harvests import errors
 from app.harvests.schemas import (
     AbsenceCreate,
@@ -26,6 +28,7 @@ from app.harvests.schemas import (
 )
 from app.harvests.service import absences, deliveries, pickup_lists
 from app.harvests.service import surplus as surplus_service
+from app.producers.errors import NotProducerCoordinator
 
 router = DomainRouter(tags=["harvests"], responses=problem_responses(NotAuthenticated))
 
@@ -41,8 +44,8 @@ CSV_EXAMPLE = "household,crop,variety,unit,quantity\r\nChaiyaporn family,Rice,Ho
     status_code=status.HTTP_201_CREATED,
     response_model=HarvestRead,
     responses=problem_responses(
-        errors.AgreementNotFound,
-        errors.NotProducerCoordinator,
+        AgreementNotFound,
+        NotProducerCoordinator,
         errors.AgreementNotActive,
         errors.DeliveredOnInFuture,
         errors.DeliveredOnOutsideSeason,
@@ -50,7 +53,7 @@ CSV_EXAMPLE = "household,crop,variety,unit,quantity\r\nChaiyaporn family,Rice,Ho
         errors.CarrierNotAMember,
         errors.ItemNotInAgreement,
         errors.InvalidQuantity,
-        errors.QuantityNotPositive,
+        QuantityNotPositive,
         errors.DeliveryExceedsAgreement,
     ),
 )
@@ -66,7 +69,7 @@ async def record_agreement_harvest(
 @router.get(
     "/agreements/{agreement_id}/harvests",
     response_model=Page[HarvestSummary],
-    responses=problem_responses(errors.AgreementNotFound, InvalidCursor),
+    responses=problem_responses(AgreementNotFound, InvalidCursor),
 )
 async def list_agreement_harvests(
     agreement_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
@@ -93,7 +96,7 @@ async def read_harvest(harvest_id: UUID, session: DbSession, principal: CurrentU
     response_model=AbsenceRead,
     responses=problem_responses(
         errors.HouseholdNotFound,
-        errors.AgreementNotFound,
+        AgreementNotFound,
         errors.HouseholdNotSubscribed,
         errors.AgreementNotActive,
         errors.AbsenceNotBeforehand,
@@ -114,7 +117,7 @@ async def give_agreement_absence(
 @router.get(
     "/agreements/{agreement_id}/absences",
     response_model=Page[AbsenceRead],
-    responses=problem_responses(errors.AgreementNotFound, errors.NotConsumerGroupMember, InvalidCursor),
+    responses=problem_responses(AgreementNotFound, NotGroupMember, InvalidCursor),
 )
 async def list_agreement_absences(
     agreement_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
@@ -128,7 +131,7 @@ async def list_agreement_absences(
     "/agreements/{agreement_id}/absences/{absence_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(
-        errors.AgreementNotFound, errors.AbsenceNotFound, errors.AbsenceNotBeforehand, errors.HarvestAlreadyRecorded
+        AgreementNotFound, errors.AbsenceNotFound, errors.AbsenceNotBeforehand, errors.HarvestAlreadyRecorded
     ),
 )
 async def withdraw_agreement_absence(
@@ -153,7 +156,7 @@ async def read_surplus(surplus_id: UUID, session: DbSession, principal: CurrentU
     "/surplus/{surplus_id}",
     response_model=SurplusRead,
     responses=problem_responses(
-        errors.SurplusNotFound, errors.NotConsumerCoordinator, PreconditionFailed, errors.SurplusAlreadyDecided
+        errors.SurplusNotFound, NotCoordinator, PreconditionFailed, errors.SurplusAlreadyDecided
     ),
 )
 async def decide_surplus(

@@ -6,11 +6,6 @@ class AgreementNotPayable(Conflict):
     title = "The agreement takes no such payment now"
 
 
-class CurrencyMismatch(Unprocessable):
-    code = "currency-mismatch"
-    title = "The payment is not in the agreement's currency"
-
-
 class HouseholdRequired(Unprocessable):
     code = "household-required"
     title = "A household's payment names the household"

@@ -9,7 +9,7 @@ from app.accounts.dependencies import AppSettings, CurrentUser
 from app.agreements.errors import AgreementNotFound
 from app.core import idempotency
 from app.core.db import DbSession
-from app.core.errors import NotAuthenticated, problem_responses
+from app.core.errors import CurrencyMismatch, NotAuthenticated, problem_responses
 from app.core.money import InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
@@ -27,7 +27,7 @@ router = DomainRouter(tags=["payments"], responses=problem_responses(NotAuthenti
     responses=problem_responses(
         AgreementNotFound,
         errors.AgreementNotPayable,
-        errors.CurrencyMismatch,
+        CurrencyMismatch,
         errors.NoSubscription,
         errors.Overpayment,
         errors.NotPermittedToPay,

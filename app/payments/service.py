@@ -16,6 +16,7 @@ from app.agreements import repository as agreements_repository
 from app.agreements.models import Agreement, AgreementStatus, Subscription
 from app.agreements.service import lifecycle
 from app.core import money
+from app.core.errors import CurrencyMismatch
 from app.core.pagination import paginate
 from app.groups import policies as groups_policies
 from app.groups import repository as groups_repository
@@ -23,7 +24,6 @@ from app.ledger import service as ledger
 from app.ledger.models import AccountKind, LedgerAccount, LedgerTransaction
 from app.payments.errors import (
     AgreementNotPayable,
-    CurrencyMismatch,
     NoSubscription,
     NotPermittedToPay,
     Overpayment,

@@ -1,11 +1,17 @@
-"""Who may see a trade order (its two parties only) and for which party a user acts."""
+"""Who may see a trade order (its two parties only), for which party a user acts, and that no one sits
+on both sides of it."""
 
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
+from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.catalogue import repository as catalogue_repository
+from app.catalogue.models import MemberRole, TradingOrganisationMember
+from app.core.errors import ConflictOfInterest
 from app.trade import repository
 from app.trade.errors import NotBuyerMember, NotSellerMember, TradeOrderNotFound
 from app.trade.models import Party, TradeOrder
@@ -40,3 +46,40 @@ async def acting_party(
     if allowed == {Party.seller}:
         raise NotSellerMember("Only members of the selling organisation may do this.")
     raise NotBuyerMember("Only members of the buying organisation may do this.")
+
+
+async def refuse_conflict_of_interest(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    buyer_id: UUID,
+    seller_id: UUID,
+    acting_for: Party,
+    placing: bool = False,
+) -> None:
+    """No one sits on both sides: an owner or member of one organisation of an order never acts for the
+    other. `placing` also refuses an order between two organisations that share a member, whoever places it."""
+    other_party, other_id = (Party.seller, seller_id) if acting_for == Party.buyer else (Party.buyer, buyer_id)
+    role = await catalogue_repository.member_role(session, other_id, principal.user_id)
+    if role is not None:
+        other = await catalogue_repository.get_organisation(session, other_id)
+        name = other.name if other else str(other_id)
+        raise ConflictOfInterest(
+            f"You are {'an owner' if role == MemberRole.owner else 'a member'} of '{name}', the {other_party} of "
+            f"this order; you cannot act for the {acting_for} too.",
+            acting_for=acting_for.value,
+        )
+    if placing:
+        of_buyer, of_seller = aliased(TradingOrganisationMember), aliased(TradingOrganisationMember)
+        statement = (
+            select(User.display_name)
+            .join(of_buyer, of_buyer.user_id == User.id)
+            .join(of_seller, of_seller.user_id == User.id)
+            .where(of_buyer.trading_organisation_id == buyer_id, of_seller.trading_organisation_id == seller_id)
+        )
+        shared = await session.scalar(statement.order_by(User.display_name, User.id).limit(1))
+        if shared is not None:
+            raise ConflictOfInterest(
+                f"{shared} belongs to both the buyer and the seller; two organisations that share a member "
+                "trade no order with each other."
+            )

@@ -21,7 +21,7 @@ from app.catalogue.errors import (
 )
 from app.core import idempotency
 from app.core.db import DbSession
-from app.core.errors import DomainError, NotAuthenticated, problem_responses
+from app.core.errors import ConflictOfInterest, DomainError, NotAuthenticated, problem_responses
 from app.core.http import etag_for
 from app.core.money import AmountTooLarge, InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
@@ -53,7 +53,9 @@ KEY_PROBLEMS = (
 
 
 def transition_problems(*problems: type[DomainError]) -> dict[int | str, dict[str, Any]]:
-    return problem_responses(errors.TradeOrderNotFound, errors.IllegalTransition, *problems, *KEY_PROBLEMS)
+    return problem_responses(
+        errors.TradeOrderNotFound, errors.IllegalTransition, ConflictOfInterest, *problems, *KEY_PROBLEMS
+    )
 
 
 async def _idempotent(
@@ -101,6 +103,7 @@ def _route(order_id: UUID, transition: Transition) -> str:
         errors.MixedCurrencies,
         errors.BelowMinimumOrderQuantity,
         InvalidQuantity,
+        ConflictOfInterest,
         *KEY_PROBLEMS,
     ),
 )

@@ -2,7 +2,8 @@
 amendments, acceptance and renewal.
 
 A version is proposed by one side; only the other side accepts it, and on the consumer side only
-once `approval_quorum` coordinators have approved. Accepted terms are put in force by `lifecycle`."""
+once `approval_quorum` coordinators have approved. No one acts for both sides of an agreement.
+Accepted terms are put in force by `lifecycle`."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
 from uuid import UUID
@@ -22,9 +23,6 @@ from app.agreements.errors import (
     NoMatchingItems,
     NothingToAccept,
     NotNegotiable,
-    PlanNotFound,
-    PlanNotPublished,
-    PriceNotPositive,
     VersionNotCurrent,
 )
 from app.agreements.models import (
@@ -39,9 +37,11 @@ from app.agreements.models import (
 from app.agreements.schemas import AgreementCreate, CounterProposalCreate, RenewalCreate, Terms, TermsItem
 from app.agreements.service import lifecycle
 from app.core import money, quantity
+from app.core.errors import PriceNotPositive
 from app.groups import policies as groups_policies
 from app.groups import service as groups_service
 from app.groups.models import MIN_ACTIVE_HOUSEHOLDS, ConsumerGroup
+from app.plans.errors import PlanNotFound, PlanNotPublished
 from app.plans.models import PlanItem, PlanStatus, ProductionPlan
 
 # Proposing
@@ -61,6 +61,7 @@ async def propose(session: AsyncSession, principal: Principal, data: AgreementCr
         status=AgreementStatus.proposed,
         current_version=1,
     )
+    await policies.refuse_conflict_of_interest(session, principal, agreement, acting_for=Side.consumer, opening=True)
     session.add(agreement)
     await session.flush()
     await _add_version(session, agreement, plan, data, number=1, side=Side.consumer, principal=principal)
@@ -87,6 +88,7 @@ async def counter_propose(
     side = await policies.negotiating_side(
         session, principal, agreement, not_side=current.proposed_by_side if open_proposal else None
     )
+    await policies.refuse_conflict_of_interest(session, principal, agreement, acting_for=side)
     group = await groups_service.get_group(session, agreement.consumer_group_id)
     _require_active_group(group)
     plan = await _published_plan(session, agreement.production_plan_id)
@@ -201,9 +203,12 @@ def _version_item(plan: ProductionPlan, item: TermsItem, position: int) -> Versi
 async def _published_plan(session: AsyncSession, plan_id: UUID) -> ProductionPlan:
     plan = await repository.get_plan(session, plan_id)
     if plan is None:
-        raise PlanNotFound(f"No production plan {plan_id}.", production_plan_id=str(plan_id))
+        raise PlanNotFound(plan_id)
     if plan.status != PlanStatus.published:
-        raise PlanNotPublished(f"Plan '{plan.season_name}' is {plan.status}; only a published plan takes proposals.")
+        raise PlanNotPublished(
+            f"Plan '{plan.season_name}' is {plan.status}; only a published plan takes proposals.",
+            plan_status=plan.status,
+        )
     return plan
 
 
@@ -235,6 +240,7 @@ async def accept_version(session: AsyncSession, principal: Principal, *, agreeme
     ) not in (AgreementStatus.proposed, AgreementStatus.agreed):
         raise NothingToAccept(f"Version {version} is {proposal.status}; nothing waits for acceptance.")
     side = await policies.negotiating_side(session, principal, agreement, not_side=proposal.proposed_by_side)
+    await policies.refuse_conflict_of_interest(session, principal, agreement, acting_for=side)
     group = await groups_service.get_group(session, agreement.consumer_group_id)
     _require_active_group(group)
     if side == Side.consumer:
@@ -265,7 +271,9 @@ async def renew(session: AsyncSession, principal: Principal, *, agreement_id: UU
     old_items = await repository.plan_items(session, [item.plan_item_id for item in terms.items])
     plan = await _published_plan(session, data.production_plan_id)
     if plan.producer_group_id != previous.producer_group_id:
-        raise PlanNotFound("A renewal continues with the same producer group; this plan is another group's.")
+        raise PlanNotFound(
+            plan.id, reason="A renewal continues with the same producer group; this plan is another group's."
+        )
     items = []
     for item in terms.items:
         old = old_items[item.plan_item_id]

@@ -13,6 +13,7 @@ from app.agreements import repository as agreements_repository
 from app.agreements.models import Agreement, AgreementStatus, Subscription
 from app.agreements.service import lifecycle
 from app.core.db import utc_now
+from app.core.errors import QuantityNotPositive
 from app.core.pagination import CursorPage, paginate
 from app.core.quantity import to_base, to_text
 from app.groups import repository as groups_repository
@@ -27,7 +28,6 @@ from app.harvests.errors import (
     HarvestNotFound,
     ItemNotInAgreement,
     PickupStationNotOfConsumerGroup,
-    QuantityNotPositive,
 )
 from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
 from app.harvests.schemas import AllocationRead, HarvestCreate, HarvestLineRead, HarvestRead, SurplusRead

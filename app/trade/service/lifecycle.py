@@ -73,12 +73,16 @@ RULES: Mapping[Transition, Rule] = {
 
 async def place_order(session: AsyncSession, principal: Principal, data: TradeOrderCreate) -> TradeOrderRead:
     """A member of the buying organisation orders listed products of one seller, in one currency, each at
-    least its minimum order quantity. Prices are the listings' until the seller confirms."""
+    least its minimum order quantity; the two organisations share no member. Prices are the listings' until
+    the seller confirms."""
     buyer = await catalogue_service.get_organisation(session, data.buyer_id)
     await catalogue_policies.require_member(session, principal, buyer)
     seller = await catalogue_service.get_organisation(session, data.seller_id)
     if buyer.id == seller.id:
         raise BuyerIsSeller("The buyer and the seller are the same organisation.")
+    await policies.refuse_conflict_of_interest(
+        session, principal, buyer_id=buyer.id, seller_id=seller.id, acting_for=Party.buyer, placing=True
+    )
     product_ids = [line.product_id for line in data.lines]
     if len(set(product_ids)) != len(product_ids):
         raise DuplicateProduct("Name each product once, with its whole quantity.")
@@ -143,10 +147,14 @@ async def place_order(session: AsyncSession, principal: Principal, data: TradeOr
 async def begin(
     session: AsyncSession, principal: Principal, order_id: UUID, transition: Transition
 ) -> tuple[TradeOrder, Party]:
-    """Lock the order, check the caller's party, then the status: 404, 403, 409 in that order."""
+    """Lock the order, check the caller's party (never one on both sides), then the status: 404, 403, 409
+    in that order."""
     order = await policies.readable_order(session, principal, order_id, for_update=True)
     rule = RULES[transition]
     party = await policies.acting_party(session, principal, order, rule.parties)
+    await policies.refuse_conflict_of_interest(
+        session, principal, buyer_id=order.buyer_id, seller_id=order.seller_id, acting_for=party
+    )
     if transition == Transition.ship and order.status == Status.prefinance_requested:
         requested = money.to_text(order.prefinance_requested_minor or 0, order.currency)
         raise PrefinanceUnpaid(
