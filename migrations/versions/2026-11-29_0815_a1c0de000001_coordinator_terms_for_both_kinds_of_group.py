@@ -17,9 +17,9 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # The terms in office of each group: what the counter held, and what replaces it.
-COORDINATORS_IN_OFFICE = (
-    "SELECT count(*) FROM group_coordinator"
-    " WHERE group_coordinator.group_id = consumer_group.id AND group_coordinator.ended_at IS NULL"
+BACKFILL_COORDINATOR_COUNT = (
+    "UPDATE consumer_group SET coordinator_count = (SELECT count(*) FROM group_coordinator"
+    " WHERE group_coordinator.group_id = consumer_group.id AND group_coordinator.ended_at IS NULL)"
 )
 
 
@@ -34,7 +34,7 @@ def downgrade() -> None:
     with rebuilding_referenced_table():
         with op.batch_alter_table("consumer_group", schema=None) as batch_op:
             batch_op.add_column(sa.Column("coordinator_count", sa.Integer(), nullable=False, server_default="0"))
-        op.execute(f"UPDATE consumer_group SET coordinator_count = ({COORDINATORS_IN_OFFICE})")
+        op.execute(BACKFILL_COORDINATOR_COUNT)
         with op.batch_alter_table("consumer_group", schema=None) as batch_op:
             batch_op.alter_column("coordinator_count", server_default=None)
             batch_op.create_check_constraint(
