@@ -5,6 +5,7 @@ from fastapi import FastAPI
 from app.accounts.router import router as accounts_router
 from app.agreements.router import messages_router as agreements_messages_router
 from app.agreements.router import router as agreements_router
+from app.agreements.router import transfers_router as agreements_transfers_router
 from app.catalogue.router import organisations_router as catalogue_organisations_router
 from app.catalogue.router import products_router as catalogue_products_router
 from app.catalogue.router import rates_router as catalogue_rates_router
@@ -26,6 +27,7 @@ ROUTERS = [
     plans_router,
     agreements_router,
     agreements_messages_router,
+    agreements_transfers_router,
     gatherings_router,
     harvests_router,
     payments_router,

@@ -27,7 +27,7 @@ from app.gatherings import service as gatherings
 from app.gatherings.models import GatheringKind
 from app.gatherings.schemas import GatheringCreate, GatheringHostCreate
 from app.groups import service as groups
-from app.groups.models import LegalForm
+from app.groups.models import Admission, ConsumerGroup, LegalForm
 from app.groups.schemas import ConsumerGroupCreate, PickupStationCreate
 from app.harvests.schemas import HarvestCreate, HarvestLineCreate
 from app.harvests.service import deliveries as harvests
@@ -154,6 +154,7 @@ async def load(session: AsyncSession) -> bool:
     consumers = [await _consumer_group(session, demo, password_hash) for demo in CONSUMER_GROUPS]
     producers_built = [await _producer_group(session, demo, password_hash) for demo in PRODUCER_GROUPS]
     await _season_in_progress(session, consumers[0], producers_built[0])
+    await _request_waiting_for_approval(session, consumers[2], password_hash)
     await _catalogue(session, password_hash)
     return True
 
@@ -170,7 +171,14 @@ async def _consumer_group(session: AsyncSession, demo: DemoConsumerGroup, passwo
     group = await groups.create_group(
         session,
         coordinator,
-        ConsumerGroupCreate(name=demo.name, legal_form=demo.legal_form, country=demo.country, region=demo.region),
+        # Open while the demo fills it; a real group starts by approval.
+        ConsumerGroupCreate(
+            name=demo.name,
+            legal_form=demo.legal_form,
+            country=demo.country,
+            region=demo.region,
+            admission=Admission.open,
+        ),
     )
     station = await groups.add_pickup_station(session, coordinator, group_id=group.id, data=demo.station)
     built = BuiltGroup(id=group.id, coordinators=[coordinator], station_id=station.id)
@@ -193,6 +201,18 @@ async def _consumer_group(session: AsyncSession, demo: DemoConsumerGroup, passwo
             await groups.appoint_coordinator(session, coordinator, group_id=group.id, user_id=member.user_id)
             built.coordinators.append(member)
     return built
+
+
+async def _request_waiting_for_approval(session: AsyncSession, consumers: BuiltGroup, password_hash: str) -> None:
+    """The group now admits by approval, and a newcomer's household has asked to join."""
+    group = await session.get(ConsumerGroup, consumers.id)
+    assert group is not None
+    group.admission = Admission.by_approval
+    newcomer = await _user(session, "newcomer", "Newcomer", password_hash)
+    household = await groups.create_household(
+        session, newcomer, name="The newcomers", households_per_user_max=HOUSEHOLDS_PER_USER_MAX
+    )
+    await groups.join_group(session, newcomer, group_id=consumers.id, household_id=household.id)
 
 
 async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, password_hash: str) -> BuiltGroup:

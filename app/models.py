@@ -1,7 +1,15 @@
 """Every domain's models, so Base.metadata is complete for Alembic and the tests."""
 
 from app.accounts.models import RefreshToken, User
-from app.agreements.models import Agreement, AgreementMessage, AgreementVersion, Approval, Subscription, VersionItem
+from app.agreements.models import (
+    Agreement,
+    AgreementMessage,
+    AgreementVersion,
+    Approval,
+    Subscription,
+    SubscriptionTransfer,
+    VersionItem,
+)
 from app.catalogue.models import (
     ExchangeRate,
     Product,
@@ -19,6 +27,7 @@ from app.groups.models import (
     Household,
     HouseholdMember,
     Membership,
+    MembershipRequest,
     PickupStation,
     WaitingListEntry,
 )
@@ -52,6 +61,7 @@ __all__ = [
     "LedgerEntry",
     "LedgerTransaction",
     "Membership",
+    "MembershipRequest",
     "PickupStation",
     "PlanItem",
     "ProducerCoordinator",
@@ -62,6 +72,7 @@ __all__ = [
     "ProductionPlan",
     "RefreshToken",
     "Subscription",
+    "SubscriptionTransfer",
     "Surplus",
     "TradeOrder",
     "TradeOrderEvent",

@@ -14,6 +14,7 @@ from app.core import security
 from app.core.config import Settings
 from app.groups.models import (
     MIN_ACTIVE_HOUSEHOLDS,
+    Admission,
     ConsumerGroup,
     Coordinator,
     GroupStatus,
@@ -74,11 +75,14 @@ async def create_group(
     coordinators: int = 1,
     country: str = "TH",
     name: str | None = None,
+    admission: Admission = Admission.open,
 ) -> ConsumerGroup:
     """A consumer group with `households` member households (rows inserted directly, in bulk) and
-    `coordinators` coordinators, each of whom eats in one of the member households when there are any."""
+    `coordinators` coordinators, each of whom eats in one of the member households when there are any.
+    It admits households at once unless `admission` says otherwise; the app's own default asks consent."""
     group = ConsumerGroup(
         name=name or unique("Group"),
+        admission=admission,
         legal_form=LegalForm.association,
         country=country,
         region="Chiang Mai",

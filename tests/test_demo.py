@@ -6,7 +6,7 @@ from app.accounts.models import User
 from app.agreements.models import Agreement, AgreementStatus
 from app.catalogue.models import ExchangeRate, Product, ProductCertification
 from app.core.schemas import ASEAN_COUNTRIES
-from app.groups.models import ConsumerGroup, GroupStatus, Membership
+from app.groups.models import Admission, ConsumerGroup, GroupStatus, Membership, MembershipRequest, RequestStatus
 from app.harvests.models import Allocation, Harvest, HarvestLine, Surplus
 from app.ledger.models import AccountKind, LedgerAccount, LedgerEntry
 from app.producers.models import ProducerGroup
@@ -71,3 +71,15 @@ async def test_demo_catalogue_spans_six_asean_countries_with_rates_and_an_order_
     assert {("THB", "USD"), ("THB", "EUR"), ("THB", "JPY"), ("THB", "VND")} <= pairs
     assert statuses == set(TradeOrderStatus)
     assert expired
+
+
+async def test_demo_has_a_group_admitting_by_approval_with_a_request_waiting(session: AsyncSession) -> None:
+    await demo.load(session)
+
+    by_approval = (
+        await session.scalars(select(ConsumerGroup).where(ConsumerGroup.admission == Admission.by_approval))
+    ).all()
+    requests = (await session.scalars(select(MembershipRequest))).all()
+
+    assert [group.name for group in by_approval] == ["Quezon City Bayanihan Kitchen"]
+    assert [(request.group_id, request.status) for request in requests] == [(by_approval[0].id, RequestStatus.pending)]

@@ -94,3 +94,38 @@ class NotEnoughShares(Conflict):
 class NoMatchingItems(Unprocessable):
     code = "no-matching-items"
     title = "The new plan grows none of the agreement's crops"
+
+
+class SubscriptionNotFound(NotFound):
+    code = "subscription-not-found"
+    title = "Subscription not found"
+
+    def __init__(self, subscription_id: UUID) -> None:
+        super().__init__(
+            f"No subscription {subscription_id} of a household you belong to.", subscription_id=str(subscription_id)
+        )
+
+
+class TransferNotFound(NotFound):
+    code = "subscription-transfer-not-found"
+    title = "Subscription transfer not found"
+
+    def __init__(self, transfer_id: UUID) -> None:
+        super().__init__(
+            f"No transfer {transfer_id} offered to or by a household you belong to.", transfer_id=str(transfer_id)
+        )
+
+
+class AgreementNotRunning(Conflict):
+    code = "agreement-not-running"
+    title = "The agreement is neither agreed nor active"
+
+
+class TransferAlreadyOffered(Conflict):
+    code = "subscription-transfer-already-offered"
+    title = "The subscription is already offered to a household"
+
+
+class TransferNotOffered(Conflict):
+    code = "subscription-transfer-not-offered"
+    title = "The transfer is no longer offered"

@@ -6,13 +6,32 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint, select
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ColumnElement,
+    Date,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    case,
+    exists,
+    literal,
+    select,
+    text,
+)
 from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 
+from app.accounts.models import User
 from app.core.db import Base, UtcDateTime, utc_now
+from app.groups.models import Coordinator, CoordinatorTerm
 from app.plans.models import ProductionPlan
+from app.producers.models import ProducerCoordinator
 
 
 class AgreementStatus(enum.StrEnum):
@@ -36,7 +55,7 @@ class DistributionMode(enum.StrEnum):
 
 class VersionStatus(enum.StrEnum):
     open = "open"  # the current proposal, waiting for the other side
-    awaiting_approval = "awaiting_approval"  # accepted by some consumer coordinators, quorum not yet met
+    awaiting_approval = "awaiting_approval"  # approved by some coordinators of the accepting side, quorum not yet met
     accepted = "accepted"  # the terms in force (or once in force)
     superseded = "superseded"  # countered or amended before acceptance
 
@@ -130,8 +149,23 @@ class VersionItem(Base):
     line_total_minor: Mapped[int] = mapped_column(BigInteger)
 
 
+def _in_office(
+    term: type[CoordinatorTerm], group_of_agreement: Mapped[UUID], version_id: Any, user_id: Any
+) -> ColumnElement[bool]:
+    """Whether the approver holds a term now in the group the agreement names for the approval's side."""
+    group_id = (
+        select(group_of_agreement)
+        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
+        .where(AgreementVersion.id == version_id)
+        .correlate_except(Agreement, AgreementVersion)
+        .scalar_subquery()
+    )
+    return exists().where(term.current_of_group(group_id), term.user_id == user_id).correlate_except(term)
+
+
 class Approval(Base):
-    """A consumer-group coordinator's approval of a version (principle 7: who approved is kept)."""
+    """A coordinator's approval of a version, for the consumer or the producer side (principle 7: who
+    approved is kept). It counts towards the side's quorum only while its coordinator is in office."""
 
     __tablename__ = "agreement_approval"
     __table_args__ = (UniqueConstraint("version_id", "user_id"),)
@@ -141,6 +175,22 @@ class Approval(Base):
     user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
     side: Mapped[Side] = mapped_column(Enum(Side, native_enum=False, length=16))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    # Read with the approval in the same statement, never stored: a term that ends later ends the approval's
+    # weight too, and there is no copy to forget.
+    display_name: Mapped[str] = column_property(select(User.display_name).where(User.id == user_id).scalar_subquery())
+    in_office: Mapped[bool] = column_property(
+        case(
+            (
+                literal(Side.consumer.value) == side,
+                _in_office(Coordinator, Agreement.consumer_group_id, version_id, user_id),
+            ),
+            else_=_in_office(ProducerCoordinator, Agreement.producer_group_id, version_id, user_id),
+        )
+    )
+
+    @property
+    def approved_at(self) -> datetime:
+        return self.created_at
 
 
 class Subscription(Base):
@@ -162,6 +212,41 @@ class Subscription(Base):
     first_share: Mapped[int] = mapped_column()
     amount_due_minor: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class TransferStatus(enum.StrEnum):
+    offered = "offered"  # waiting for the receiving household
+    accepted = "accepted"  # the subscription is the receiving household's
+    withdrawn = "withdrawn"  # the offering household took the offer back
+
+
+class SubscriptionTransfer(Base):
+    """A household handing its subscription on to another household of the group. Kept once accepted or
+    withdrawn: the transfers of a subscription are the history of who held it."""
+
+    __tablename__ = "subscription_transfer"
+    __table_args__ = (
+        Index(
+            "uq_subscription_transfer_offered",
+            "subscription_id",
+            unique=True,
+            sqlite_where=text("status = 'offered'"),
+            postgresql_where=text("status = 'offered'"),
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    subscription_id: Mapped[UUID] = mapped_column(ForeignKey("subscription.id", ondelete="CASCADE"), index=True)
+    from_household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    to_household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id"), index=True)
+    status: Mapped[TransferStatus] = mapped_column(
+        Enum(TransferStatus, native_enum=False, length=16), default=TransferStatus.offered
+    )
+    offered_by_user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    offered_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    accepted_by_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 class AgreementMessage(Base):

@@ -5,11 +5,21 @@ from collections.abc import Sequence
 from datetime import date
 from uuid import UUID
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.agreements.models import Agreement, AgreementMessage, AgreementStatus, AgreementVersion, Subscription
+from app.agreements.models import (
+    Agreement,
+    AgreementMessage,
+    AgreementStatus,
+    AgreementVersion,
+    Approval,
+    Side,
+    Subscription,
+    SubscriptionTransfer,
+    TransferStatus,
+)
 from app.groups import repository as groups_repository
 from app.plans.models import PlanItem, ProductionPlan
 from app.producers import repository as producers_repository
@@ -63,6 +73,12 @@ async def get_version(session: AsyncSession, agreement_id: UUID, number: int) ->
         .options(selectinload(AgreementVersion.items), selectinload(AgreementVersion.approvals))
     )
     return await session.scalar(statement)
+
+
+async def approvals_in_office(session: AsyncSession, version_id: UUID, side: Side) -> int:
+    """The side's approvals of the version whose coordinators are still in office: those the quorum counts."""
+    statement = select(func.count()).where(Approval.version_id == version_id, Approval.side == side, Approval.in_office)
+    return int(await session.scalar(statement) or 0)
 
 
 async def get_plan(session: AsyncSession, plan_id: UUID) -> ProductionPlan | None:
@@ -119,6 +135,50 @@ def agreement_subscriptions(agreement_id: UUID) -> Select[Subscription]:
 
 def household_subscriptions(household_id: UUID) -> Select[Subscription]:
     return select(Subscription).where(Subscription.household_id == household_id)
+
+
+async def subscription_for_update(session: AsyncSession, subscription_id: UUID) -> Subscription | None:
+    # Taken after the agreement's lock, never before it: offers and acceptances of one subscription
+    # queue here, so it changes holder once and never has two open offers.
+    statement = select(Subscription).where(Subscription.id == subscription_id).with_for_update()
+    return (await session.scalars(statement.execution_options(populate_existing=True))).one_or_none()
+
+
+async def get_transfer(
+    session: AsyncSession, transfer_id: UUID, *, for_update: bool = False
+) -> SubscriptionTransfer | None:
+    statement = select(SubscriptionTransfer).where(SubscriptionTransfer.id == transfer_id)
+    if for_update:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(statement)
+
+
+async def offered_transfer(session: AsyncSession, subscription_id: UUID) -> SubscriptionTransfer | None:
+    statement = select(SubscriptionTransfer).where(
+        SubscriptionTransfer.subscription_id == subscription_id, SubscriptionTransfer.status == TransferStatus.offered
+    )
+    return await session.scalar(statement)
+
+
+async def transfer_household_ids(session: AsyncSession, subscription_id: UUID) -> set[UUID]:
+    """Every household that offered or was offered the subscription: the ones its history concerns."""
+    statement = select(SubscriptionTransfer.from_household_id, SubscriptionTransfer.to_household_id).where(
+        SubscriptionTransfer.subscription_id == subscription_id
+    )
+    return {household_id for row in await session.execute(statement) for household_id in row}
+
+
+async def former_holders(session: AsyncSession, subscription_id: UUID) -> list[UUID]:
+    """The households that held a subscription before handing it on."""
+    statement = select(SubscriptionTransfer.from_household_id).where(
+        SubscriptionTransfer.subscription_id == subscription_id,
+        SubscriptionTransfer.status == TransferStatus.accepted,
+    )
+    return list((await session.scalars(statement)).all())
+
+
+def subscription_transfers(subscription_id: UUID) -> Select[SubscriptionTransfer]:
+    return select(SubscriptionTransfer).where(SubscriptionTransfer.subscription_id == subscription_id)
 
 
 async def agreements_by_id(session: AsyncSession, agreement_ids: Sequence[UUID]) -> dict[UUID, Agreement]:

@@ -20,8 +20,11 @@ from app.agreements.schemas import (
     RenewalCreate,
     SubscriptionCreate,
     SubscriptionRead,
+    SubscriptionTransferAccepted,
+    SubscriptionTransferCreate,
+    SubscriptionTransferRead,
 )
-from app.agreements.service import messages, negotiation, reading, subscriptions
+from app.agreements.service import messages, negotiation, reading, subscriptions, transfers
 from app.core.db import DbSession
 from app.core.errors import ConflictOfInterest, NotAuthenticated, PriceNotPositive, problem_responses
 from app.core.http import etag_for
@@ -36,6 +39,7 @@ from app.plans.errors import PlanNotFound, PlanNotPublished
 AUTHENTICATED = problem_responses(NotAuthenticated)
 router = DomainRouter(prefix="/agreements", tags=["agreements"], responses=AUTHENTICATED)
 messages_router = DomainRouter(prefix="/agreements", tags=["agreement messages"], responses=AUTHENTICATED)
+transfers_router = DomainRouter(tags=["subscription transfers"], responses=AUTHENTICATED)
 
 TERMS_PROBLEMS = (
     PlanNotFound,
@@ -199,6 +203,70 @@ async def list_agreement_subscriptions(
     return await subscriptions.list_subscriptions(
         session, principal, agreement_id=agreement_id, limit=limit, cursor=cursor
     )
+
+
+# Handing a subscription on to another household of the group
+
+
+@transfers_router.post(
+    "/subscriptions/{subscription_id}/transfers",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SubscriptionTransferRead,
+    responses=problem_responses(
+        errors.SubscriptionNotFound,
+        errors.AgreementNotRunning,
+        errors.TransferAlreadyOffered,
+        errors.NotAGroupHousehold,
+        errors.AlreadySubscribed,
+    ),
+)
+async def offer_subscription_transfer(
+    subscription_id: UUID, body: SubscriptionTransferCreate, session: DbSession, principal: CurrentUser
+) -> SubscriptionTransferRead:
+    """Your household offers its subscription to another member household of the group."""
+    return await transfers.offer(session, principal, subscription_id=subscription_id, household_id=body.household_id)
+
+
+@transfers_router.get(
+    "/subscriptions/{subscription_id}/transfers",
+    response_model=Page[SubscriptionTransferRead],
+    responses=problem_responses(errors.SubscriptionNotFound, InvalidCursor),
+)
+async def list_subscription_transfers(
+    subscription_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[SubscriptionTransferRead]:
+    """Who offered the subscription to whom, oldest first: the history of its holders."""
+    return await transfers.list_transfers(
+        session, principal, subscription_id=subscription_id, limit=limit, cursor=cursor
+    )
+
+
+@transfers_router.post(
+    "/subscription-transfers/{transfer_id}/acceptances",
+    response_model=SubscriptionTransferAccepted,
+    responses=problem_responses(
+        errors.TransferNotFound,
+        errors.TransferNotOffered,
+        errors.AgreementNotRunning,
+        errors.NotAGroupHousehold,
+        errors.AlreadySubscribed,
+    ),
+)
+async def accept_subscription_transfer(
+    transfer_id: UUID, session: DbSession, principal: CurrentUser
+) -> SubscriptionTransferAccepted:
+    """Your household takes the subscription over; payments already made are not moved."""
+    return await transfers.accept(session, principal, transfer_id=transfer_id)
+
+
+@transfers_router.delete(
+    "/subscription-transfers/{transfer_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problem_responses(errors.TransferNotFound, errors.TransferNotOffered),
+)
+async def withdraw_subscription_transfer(transfer_id: UUID, session: DbSession, principal: CurrentUser) -> None:
+    """Your household takes back its offer while it is still offered."""
+    await transfers.withdraw(session, principal, transfer_id=transfer_id)
 
 
 # Messages between the two groups of an agreement

@@ -4,7 +4,7 @@ from uuid import UUID
 
 from pydantic import AfterValidator, Field, StrictInt
 
-from app.agreements.models import AgreementStatus, DistributionMode, Side, VersionStatus
+from app.agreements.models import AgreementStatus, DistributionMode, Side, TransferStatus, VersionStatus
 from app.core.money import AmountText
 from app.core.quantity import QuantityText, Unit
 from app.core.schemas import Day, Schema, Text, not_blank
@@ -57,8 +57,14 @@ class VersionItemRead(Schema):
 
 class ApprovalRead(Schema):
     user_id: UUID
+    display_name: str
     side: Side
     created_at: datetime
+    approved_at: datetime
+    in_office: bool = Field(
+        description="Whether the approver still coordinates the side's group; an approval counts towards the "
+        "quorum only while they do."
+    )
 
 
 class VersionRead(Schema):
@@ -128,6 +134,29 @@ class SubscriptionRead(Schema):
     amount_due: str
     currency: str
     created_at: datetime
+
+
+class SubscriptionTransferCreate(Schema):
+    household_id: UUID = Field(description="The member household of the same consumer group offered the subscription.")
+
+
+class SubscriptionTransferRead(Schema):
+    id: UUID
+    subscription_id: UUID
+    from_household_id: UUID
+    to_household_id: UUID
+    status: TransferStatus
+    offered_at: datetime
+    accepted_at: datetime | None
+    withdrawn_at: datetime | None
+
+
+class SubscriptionTransferAccepted(SubscriptionTransferRead):
+    subscription: SubscriptionRead = Field(description="The subscription, now held by the receiving household.")
+    payments_moved: bool = Field(
+        description="Always false: what the offering household paid stays recorded as its payment. "
+        "The two households settle between themselves, outside the service."
+    )
 
 
 class AgreementMessageCreate(Schema):

@@ -25,9 +25,10 @@ from app.groups.errors import (
     CoordinatorNotFound,
     LastCoordinator,
     QuorumAboveCoordinators,
+    QuorumLoweringNeedsMotion,
     UserNotFound,
 )
-from app.groups.models import CoordinatorTerm
+from app.groups.models import CoordinatorTerm, effective_quorum
 
 TermT = TypeVar("TermT", bound=CoordinatorTerm)
 
@@ -150,6 +151,19 @@ def require_quorum_within(quorum: int | None, coordinators_in_office: int) -> No
         raise QuorumAboveCoordinators(
             f"The group has {coordinators_in_office} coordinators; the quorum can be at most that.",
             coordinator_count=coordinators_in_office,
+        )
+
+
+def require_quorum_not_lowered(chosen: int | None, *, current: int, coordinators_in_office: int) -> None:
+    """A quorum may be raised directly, but not lowered: otherwise a single coordinator of a group that
+    needs two approvals could set the quorum to one and then decide alone. Lowering it needs the
+    agreement of the quorum it protects, which governance motions are to carry."""
+    lowered = effective_quorum(chosen, coordinators_in_office)
+    if lowered < current:
+        raise QuorumLoweringNeedsMotion(
+            f"The group's decisions need {current} approvals; lowering that to {lowered} needs the agreement of "
+            f"the {current} coordinators it protects, through a motion, not one coordinator's change.",
+            approval_quorum=current,
         )
 
 

@@ -133,6 +133,11 @@ class QuorumAboveCoordinators(Conflict):
     title = "The quorum cannot exceed the number of coordinators"
 
 
+class QuorumLoweringNeedsMotion(Conflict):
+    code = "quorum-lowering-needs-motion"
+    title = "Lowering the approval quorum needs a motion"
+
+
 class TooManyHouseholds(Conflict):
     code = "too-many-households"
     title = "The account belongs to as many households as it may"
@@ -140,3 +145,21 @@ class TooManyHouseholds(Conflict):
     def __init__(self, limit: int, *, yourself: bool = True) -> None:
         who = "You already belong" if yourself else "That user already belongs"
         super().__init__(f"{who} to {limit} households, the most one account may belong to.", limit=limit)
+
+
+class MembershipRequestNotFound(NotFound):
+    code = "membership-request-not-found"
+    title = "Membership request not found"
+
+    def __init__(self, request_id: UUID) -> None:
+        super().__init__(f"No membership request {request_id}.", request_id=str(request_id))
+
+
+class RequestAlreadyPending(Conflict):
+    code = "membership-request-pending"
+    title = "The household already asked to join the group"
+
+
+class RequestNotPending(Conflict):
+    code = "membership-request-decided"
+    title = "The membership request was already decided"

@@ -49,6 +49,20 @@ class GroupStatus(enum.StrEnum):
     active = "active"
 
 
+class Admission(enum.StrEnum):
+    """How a household joins a consumer group: at once (`open`), or once a coordinator consents."""
+
+    open = "open"
+    by_approval = "by_approval"
+
+
+class RequestStatus(enum.StrEnum):
+    pending = "pending"
+    admitted = "admitted"  # the household became a member
+    waiting = "waiting"  # admitted while the group was full: the household waits on its waiting list
+    declined = "declined"
+
+
 class Household(Base):
     __tablename__ = "household"
 
@@ -141,6 +155,10 @@ class ConsumerGroup(Base):
         Enum(GroupStatus, native_enum=False, length=16), default=GroupStatus.forming, index=True
     )
     member_count: Mapped[int] = mapped_column(default=0)
+    # New groups admit by approval; groups founded before the choice existed stay open (see the migration).
+    admission: Mapped[Admission] = mapped_column(
+        Enum(Admission, native_enum=False, length=16), default=Admission.by_approval
+    )
     # None: the default rule (2 once there are 2 coordinators). Never above the coordinators there are.
     approval_quorum: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now, index=True)
@@ -181,6 +199,43 @@ class WaitingListEntry(Base):
     group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
     household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+    # lazy="raise": an unloaded relationship fails loudly instead of querying behind our back.
+    household: Mapped[Household] = relationship(lazy="raise")
+
+    @property
+    def household_name(self) -> str:
+        return self.household.name
+
+
+class MembershipRequest(Base):
+    """A household asking to join a group that admits by approval; it stays, decided, as the record of
+    who consented or declined, when and why."""
+
+    __tablename__ = "membership_request"
+    __table_args__ = (
+        # One open question per household and group; decided requests stay beside a new one.
+        Index(
+            "uq_membership_request_pending",
+            "group_id",
+            "household_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        Index("ix_membership_request_group_requested", "group_id", "requested_at", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
+    household_id: Mapped[UUID] = mapped_column(ForeignKey("household.id", ondelete="CASCADE"), index=True)
+    status: Mapped[RequestStatus] = mapped_column(
+        Enum(RequestStatus, native_enum=False, length=16), default=RequestStatus.pending
+    )
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    decided_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(String(500))
 
     # lazy="raise": an unloaded relationship fails loudly instead of querying behind our back.
     household: Mapped[Household] = relationship(lazy="raise")

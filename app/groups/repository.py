@@ -15,7 +15,9 @@ from app.groups.models import (
     Household,
     HouseholdMember,
     Membership,
+    MembershipRequest,
     PickupStation,
+    RequestStatus,
     WaitingListEntry,
 )
 
@@ -201,6 +203,38 @@ async def waiting_entries_of_household(session: AsyncSession, household_id: UUID
     statement = select(WaitingListEntry).where(WaitingListEntry.household_id == household_id)
     statement = statement.options(joinedload(WaitingListEntry.household))
     return (await session.scalars(statement.order_by(WaitingListEntry.created_at, WaitingListEntry.id))).all()
+
+
+async def get_membership_request(
+    session: AsyncSession, request_id: UUID, *, fresh: bool = False
+) -> MembershipRequest | None:
+    """The request; `fresh` reads it again, for a caller that has just waited for the group's lock."""
+    statement = select(MembershipRequest).where(MembershipRequest.id == request_id)
+    statement = statement.options(joinedload(MembershipRequest.household))
+    if fresh:
+        statement = statement.execution_options(populate_existing=True)
+    return await session.scalar(statement)
+
+
+async def pending_request(session: AsyncSession, group_id: UUID, household_id: UUID) -> MembershipRequest | None:
+    statement = select(MembershipRequest).where(
+        MembershipRequest.group_id == group_id,
+        MembershipRequest.household_id == household_id,
+        MembershipRequest.status == RequestStatus.pending,
+    )
+    return await session.scalar(statement)
+
+
+def membership_requests_of_group(group_id: UUID, status: RequestStatus | None) -> Select[MembershipRequest]:
+    statement = select(MembershipRequest).where(MembershipRequest.group_id == group_id)
+    if status is not None:
+        statement = statement.where(MembershipRequest.status == status)
+    return statement.options(joinedload(MembershipRequest.household))
+
+
+def membership_requests_of_household(household_id: UUID) -> Select[MembershipRequest]:
+    statement = select(MembershipRequest).where(MembershipRequest.household_id == household_id)
+    return statement.options(joinedload(MembershipRequest.household))
 
 
 def pickup_stations(group_id: UUID) -> Select[PickupStation]:

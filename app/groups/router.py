@@ -13,7 +13,7 @@ from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Page
 from app.groups import errors, service
-from app.groups.models import GroupStatus
+from app.groups.models import GroupStatus, RequestStatus
 from app.groups.schemas import (
     ConsumerGroupCreate,
     ConsumerGroupRead,
@@ -28,6 +28,8 @@ from app.groups.schemas import (
     HouseholdUpdate,
     MembershipCreate,
     MembershipRead,
+    MembershipRequestDecline,
+    MembershipRequestRead,
     PickupStationCreate,
     PickupStationRead,
     WaitingListEntryRead,
@@ -151,6 +153,56 @@ async def read_household_memberships(
     return await service.household_groups(session, principal, household_id)
 
 
+@households_router.get(
+    "/households/{household_id}/membership-requests",
+    response_model=Page[MembershipRequestRead],
+    responses=problem_responses(errors.HouseholdNotFound, InvalidCursor),
+)
+async def list_household_membership_requests(
+    household_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[MembershipRequestRead]:
+    """Your household's requests to join groups, with each decision and the reason of a decline."""
+    page = await service.list_household_requests(
+        session, principal, household_id=household_id, limit=limit, cursor=cursor
+    )
+    return page.to(MembershipRequestRead)
+
+
+@households_router.post(
+    "/membership-requests/{request_id}/admissions",
+    tags=["consumer groups"],
+    response_model=MembershipRequestRead,
+    responses=problem_responses(
+        errors.MembershipRequestNotFound,
+        errors.GroupNotFound,
+        errors.NotCoordinator,
+        errors.RequestNotPending,
+        errors.AlreadyMember,
+        errors.AlreadyInGroupThroughAnotherHousehold,
+    ),
+)
+async def admit_membership_request(
+    request_id: UUID, session: DbSession, principal: CurrentUser
+) -> MembershipRequestRead:
+    """A coordinator admits the household: `admitted` as a member, or `waiting` on the list when the group is full."""
+    return await service.admit_request(session, principal, request_id=request_id)
+
+
+@households_router.post(
+    "/membership-requests/{request_id}/declines",
+    tags=["consumer groups"],
+    response_model=MembershipRequestRead,
+    responses=problem_responses(
+        errors.MembershipRequestNotFound, errors.GroupNotFound, errors.NotCoordinator, errors.RequestNotPending
+    ),
+)
+async def decline_membership_request(
+    request_id: UUID, body: MembershipRequestDecline, session: DbSession, principal: CurrentUser
+) -> MembershipRequestRead:
+    """A coordinator declines the request, with a reason the household can read."""
+    return await service.decline_request(session, principal, request_id=request_id, reason=body.reason)
+
+
 # Consumer groups
 
 
@@ -186,7 +238,11 @@ async def read_consumer_group(group_id: UUID, session: DbSession, principal: Cur
     "/{group_id}",
     response_model=ConsumerGroupRead,
     responses=problem_responses(
-        errors.GroupNotFound, errors.NotCoordinator, errors.QuorumAboveCoordinators, PreconditionFailed
+        errors.GroupNotFound,
+        errors.NotCoordinator,
+        errors.QuorumAboveCoordinators,
+        errors.QuorumLoweringNeedsMotion,
+        PreconditionFailed,
     ),
 )
 async def update_consumer_group(
@@ -207,20 +263,32 @@ async def update_consumer_group(
 @router.post(
     "/{group_id}/memberships",
     status_code=status.HTTP_201_CREATED,
-    response_model=MembershipRead,
-    responses=problem_responses(
-        errors.GroupNotFound,
-        errors.HouseholdNotFound,
-        errors.AlreadyMember,
-        errors.AlreadyInGroupThroughAnotherHousehold,
-        errors.GroupFull,
-    ),
+    response_model=MembershipRead | MembershipRequestRead,
+    responses={
+        status.HTTP_201_CREATED: {"model": MembershipRead, "description": "The household is a member."},
+        status.HTTP_202_ACCEPTED: {
+            "model": MembershipRequestRead,
+            "description": "The group admits by approval: the request awaits a coordinator.",
+        },
+        **problem_responses(
+            errors.GroupNotFound,
+            errors.HouseholdNotFound,
+            errors.AlreadyMember,
+            errors.AlreadyInGroupThroughAnotherHousehold,
+            errors.GroupFull,
+            errors.RequestAlreadyPending,
+            errors.AlreadyWaiting,
+        ),
+    },
 )
 async def join_consumer_group(
-    group_id: UUID, body: MembershipCreate, session: DbSession, principal: CurrentUser
-) -> MembershipRead:
-    """Your household joins a consumer group; a group holds at most 150 households, and counts each person once."""
-    return await service.join_group(session, principal, group_id=group_id, household_id=body.household_id)
+    group_id: UUID, body: MembershipCreate, session: DbSession, principal: CurrentUser, response: Response
+) -> MembershipRead | MembershipRequestRead:
+    """Your household joins a consumer group (at most 150 households, each person counted once), or asks to."""
+    joined = await service.join_group(session, principal, group_id=group_id, household_id=body.household_id)
+    if isinstance(joined, MembershipRequestRead):
+        response.status_code = status.HTTP_202_ACCEPTED
+    return joined
 
 
 @router.get(
@@ -244,6 +312,26 @@ async def list_consumer_group_memberships(
 async def leave_consumer_group(group_id: UUID, household_id: UUID, session: DbSession, principal: CurrentUser) -> None:
     """Your household leaves the group; the first household on the waiting list takes the place."""
     await service.leave_group(session, principal, group_id=group_id, household_id=household_id)
+
+
+@router.get(
+    "/{group_id}/membership-requests",
+    response_model=Page[MembershipRequestRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotCoordinator, InvalidCursor),
+)
+async def list_consumer_group_membership_requests(
+    group_id: UUID,
+    session: DbSession,
+    principal: CurrentUser,
+    request_status: Annotated[RequestStatus | None, Query(alias="status")] = None,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> Page[MembershipRequestRead]:
+    """Coordinators see the households asking to join, oldest first, filtered by status."""
+    page = await service.list_membership_requests(
+        session, principal, group_id=group_id, status=request_status, limit=limit, cursor=cursor
+    )
+    return page.to(MembershipRequestRead)
 
 
 @router.post(

@@ -5,7 +5,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field, StrictInt, model_validator
 
 from app.core.schemas import CountryCode, Name, Schema, Text, not_blank
-from app.groups.models import GroupStatus, LegalForm
+from app.groups.models import Admission, GroupStatus, LegalForm, RequestStatus
 
 
 class HouseholdCreate(Schema):
@@ -44,6 +44,10 @@ class ConsumerGroupCreate(Schema):
     legal_form: LegalForm
     country: CountryCode
     region: Name
+    admission: Admission = Field(
+        default=Admission.by_approval,
+        description="`open`: a household joins at once; `by_approval`: a coordinator admits each request.",
+    )
 
 
 class ConsumerGroupUpdate(Schema):
@@ -51,6 +55,9 @@ class ConsumerGroupUpdate(Schema):
     region: Name | None = None
     approval_quorum: Annotated[StrictInt | None, Field(ge=1, le=150)] = Field(
         default=None, description="Coordinators whose approval accepts an agreement; at most the coordinator count."
+    )
+    admission: Admission | None = Field(
+        default=None, description="`open` or `by_approval`: whether a coordinator admits each household."
     )
 
 
@@ -63,6 +70,7 @@ class ConsumerGroupRead(Schema):
     status: GroupStatus = Field(description="`forming` below 15 households, `active` from 15 to 150.")
     member_count: int
     coordinator_count: int
+    admission: Admission
     approval_quorum: int = Field(validation_alias="effective_approval_quorum")
     created_at: datetime
 
@@ -84,6 +92,25 @@ class WaitingListEntryRead(Schema):
     household_name: str
     position: int = Field(description="1 is the next household admitted when a place frees.")
     created_at: datetime
+
+
+class MembershipRequestRead(Schema):
+    id: UUID
+    group_id: UUID
+    household_id: UUID
+    household_name: str
+    status: RequestStatus = Field(
+        description="`pending` until a coordinator decides; `admitted` (a member now), `waiting` (admitted "
+        "while the group was full: on its waiting list) or `declined`."
+    )
+    requested_at: datetime
+    decided_by: UUID | None
+    decided_at: datetime | None
+    decline_reason: str | None
+
+
+class MembershipRequestDecline(Schema):
+    reason: Annotated[Text, Field(min_length=1, max_length=500), AfterValidator(not_blank)]
 
 
 class HouseholdGroupsRead(Schema):

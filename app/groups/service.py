@@ -8,11 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
 from app.accounts.principal import Principal
+from app.core.db import utc_now
 from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
 from app.core.schemas import Page
 from app.groups import policies, repository
-from app.groups.coordinator_terms import NamedTerm, require_quorum_within
+from app.groups.coordinator_terms import NamedTerm, require_quorum_not_lowered, require_quorum_within
 from app.groups.errors import (
     AlreadyHouseholdMember,
     AlreadyInGroupThroughAnotherHousehold,
@@ -23,21 +24,27 @@ from app.groups.errors import (
     GroupNotFound,
     HouseholdMemberNotFound,
     LastHouseholdMember,
+    MembershipRequestNotFound,
     NotAMember,
     NotWaiting,
+    RequestAlreadyPending,
+    RequestNotPending,
     TooManyHouseholds,
     UserNotFound,
 )
 from app.groups.models import (
     MAX_HOUSEHOLDS,
     MIN_ACTIVE_HOUSEHOLDS,
+    Admission,
     ConsumerGroup,
     Coordinator,
     GroupStatus,
     Household,
     HouseholdMember,
     Membership,
+    MembershipRequest,
     PickupStation,
+    RequestStatus,
     WaitingListEntry,
 )
 from app.groups.schemas import (
@@ -50,6 +57,7 @@ from app.groups.schemas import (
     HouseholdRead,
     HouseholdUpdate,
     MembershipRead,
+    MembershipRequestRead,
     PickupStationCreate,
     WaitingListEntryRead,
 )
@@ -226,7 +234,13 @@ async def update_group(
     await policies.require_coordinator(session, principal, group)
     require_match(if_match, ConsumerGroupRead.model_validate(group))
     values = changes.model_dump(exclude_unset=True)
-    require_quorum_within(values.get("approval_quorum"), group.coordinator_count)
+    if "approval_quorum" in values:
+        require_quorum_within(values["approval_quorum"], group.coordinator_count)
+        require_quorum_not_lowered(
+            values["approval_quorum"],
+            current=group.effective_approval_quorum,
+            coordinators_in_office=group.coordinator_count,
+        )
     for field, value in values.items():
         if value is not None or field == "approval_quorum":
             setattr(group, field, value)
@@ -239,9 +253,10 @@ async def update_group(
 
 async def join_group(
     session: AsyncSession, principal: Principal, *, group_id: UUID, household_id: UUID
-) -> MembershipRead:
+) -> MembershipRead | MembershipRequestRead:
     """Add a household to a group. The 151st is refused; at 15 households the group becomes active. A
-    household one of whose users already belongs to the group through another household is refused."""
+    household one of whose users already belongs to the group through another household is refused. A
+    group that admits by approval receives a request instead, for a coordinator to decide."""
     # The household's row before the group's (see repository.get_household_for_update on lock order).
     household = await policies.household_acted_for_by(session, principal, household_id, lock=True)
     group = await _locked_group(session, group_id)
@@ -249,6 +264,8 @@ async def join_group(
         raise AlreadyMember(f"'{household.name}' already belongs to '{group.name}'.")
     # Before the group's size: a household refused for this would be refused from the waiting list too.
     await _refuse_a_user_counted_twice(session, group, household)
+    if group.admission == Admission.by_approval:
+        return await _request_admission(session, group, household)
     if group.member_count >= MAX_HOUSEHOLDS:
         raise GroupFull(group.id)
     membership = await _admit(session, group, household)
@@ -314,6 +331,119 @@ async def list_members(
         repository.member_households(group.id),
         created_at=Membership.created_at,
         id_column=Membership.id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+# Admission by approval: a household asks, a coordinator consents or declines (principle 7)
+
+
+async def _request_admission(
+    session: AsyncSession, group: ConsumerGroup, household: Household
+) -> MembershipRequestRead:
+    """Ask to join; asked while the group is full too, since an admission then places it on the waiting list.
+    The caller holds the household's and the group's locks, so two requests cannot both pass as the first."""
+    if await repository.pending_request(session, group.id, household.id) is not None:
+        raise RequestAlreadyPending(f"'{household.name}' already asked to join '{group.name}'.")
+    if await repository.get_waiting_entry(session, group.id, household.id) is not None:
+        raise AlreadyWaiting(f"'{household.name}' is already waiting for '{group.name}'.")
+    request = MembershipRequest(group_id=group.id, household=household, status=RequestStatus.pending)
+    session.add(request)
+    await session.flush()
+    return MembershipRequestRead.model_validate(request)
+
+
+async def admit_request(session: AsyncSession, principal: Principal, *, request_id: UUID) -> MembershipRequestRead:
+    """A coordinator admits a household: a member if the group has room (the locks and the 150 check of a
+    join), else on the waiting list, behind the households already there."""
+    request, household, group = await _locked_request(session, principal, request_id)
+    if await repository.get_membership(session, group.id, household.id) is not None:
+        raise AlreadyMember(f"'{household.name}' already belongs to '{group.name}'.")
+    # The household may have gained a user who, since it asked, came to belong through another household.
+    await _refuse_a_user_counted_twice(session, group, household)
+    if group.member_count < MAX_HOUSEHOLDS:
+        await _admit(session, group, household)
+        request.status = RequestStatus.admitted
+    else:
+        # Queued from the moment the group consents, so those who waited before keep their places.
+        if await repository.get_waiting_entry(session, group.id, household.id) is None:
+            session.add(WaitingListEntry(group_id=group.id, household=household))
+        request.status = RequestStatus.waiting
+    _record_decision(request, principal)
+    await session.flush()
+    return MembershipRequestRead.model_validate(request)
+
+
+async def decline_request(
+    session: AsyncSession, principal: Principal, *, request_id: UUID, reason: str
+) -> MembershipRequestRead:
+    """A coordinator declines a request, giving the household the reason."""
+    request, _, _ = await _locked_request(session, principal, request_id)
+    request.status = RequestStatus.declined
+    request.decline_reason = reason
+    _record_decision(request, principal)
+    await session.flush()
+    return MembershipRequestRead.model_validate(request)
+
+
+async def _locked_request(
+    session: AsyncSession, principal: Principal, request_id: UUID
+) -> tuple[MembershipRequest, Household, ConsumerGroup]:
+    """The pending request, once its household's and its group's rows are locked, in the order every join
+    takes them (see repository.get_household_for_update); read again after the wait, so of two coordinators
+    deciding it at once the second sees the first's decision."""
+    request = await repository.get_membership_request(session, request_id)
+    if request is None:
+        raise MembershipRequestNotFound(request_id)
+    household = await repository.get_household_for_update(session, request.household_id)
+    group = await _locked_group(session, request.group_id)
+    await policies.require_coordinator(session, principal, group)
+    request = await repository.get_membership_request(session, request_id, fresh=True)
+    if household is None or request is None:  # deleted while we waited for the locks
+        raise MembershipRequestNotFound(request_id)
+    if request.status != RequestStatus.pending:
+        raise RequestNotPending(f"The request of '{household.name}' was already {request.status.value}.")
+    return request, household, group
+
+
+def _record_decision(request: MembershipRequest, principal: Principal) -> None:
+    request.decided_by = principal.user_id
+    request.decided_at = utc_now()
+
+
+async def list_membership_requests(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    group_id: UUID,
+    status: RequestStatus | None,
+    limit: int,
+    cursor: str | None,
+) -> CursorPage:
+    """The group's requests, oldest first: for its coordinators, who decide them."""
+    group = await get_group(session, group_id)
+    await policies.require_coordinator(session, principal, group)
+    return await paginate(
+        session,
+        repository.membership_requests_of_group(group.id, status),
+        created_at=MembershipRequest.requested_at,
+        id_column=MembershipRequest.id,
+        limit=limit,
+        cursor=cursor,
+    )
+
+
+async def list_household_requests(
+    session: AsyncSession, principal: Principal, *, household_id: UUID, limit: int, cursor: str | None
+) -> CursorPage:
+    """A household's own requests and their outcomes, with the reason of any decline."""
+    household = await policies.household_acted_for_by(session, principal, household_id)
+    return await paginate(
+        session,
+        repository.membership_requests_of_household(household.id),
+        created_at=MembershipRequest.requested_at,
+        id_column=MembershipRequest.id,
         limit=limit,
         cursor=cursor,
     )

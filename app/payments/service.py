@@ -85,7 +85,7 @@ async def _household_pays_group(
     if subscription is None:
         raise NoSubscription("The household holds no shares of this agreement; subscribe first.")
     paid_account = await _account(session, agreement, AccountKind.household_paid, household_id)
-    paid = -await ledger.balance(session, paid_account.id)
+    paid = await _paid_towards(session, agreement, subscription)
     if paid + amount > subscription.amount_due_minor:
         outstanding = subscription.amount_due_minor - paid
         raise Overpayment(
@@ -102,6 +102,17 @@ async def _household_pays_group(
         reference=payment.reference,
         recorded_by_user_id=principal.user_id,
     )
+
+
+async def _paid_towards(session: AsyncSession, agreement: Agreement, subscription: Subscription) -> int:
+    """What every household that held the subscription paid towards it: shares handed on keep what was
+    paid for them, so the new holder owes only the rest (the two households settle between themselves)."""
+    holders = [subscription.household_id, *await agreements_repository.former_holders(session, subscription.id)]
+    paid = 0
+    for household_id in holders:
+        account = await _account(session, agreement, AccountKind.household_paid, household_id)
+        paid -= await ledger.balance(session, account.id)
+    return paid
 
 
 async def _acts_for_household_or_group(

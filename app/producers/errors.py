@@ -11,10 +11,12 @@ from app.groups.errors import (
     HouseholdNotFound,
     LastCoordinator,
     NotAMember,
+    QuorumAboveCoordinators,
+    QuorumLoweringNeedsMotion,
     UserNotFound,
 )
 
-# Households, users, memberships and coordinator terms are the same for both kinds of group: their
+# Households, users, memberships, coordinator terms and quorums are the same for both kinds of group: their
 # problems are the consumer groups' ones, re-exported so routes can declare them.
 __all__ = [
     "AlreadyCoordinator",
@@ -29,6 +31,8 @@ __all__ = [
     "NotProducerCoordinator",
     "NotProducerGroupMember",
     "ProducerGroupNotFound",
+    "QuorumAboveCoordinators",
+    "QuorumLoweringNeedsMotion",
     "RemovalNotPermitted",
     "UserNotFound",
 ]

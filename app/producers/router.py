@@ -8,8 +8,8 @@ from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.core.db import DbSession
-from app.core.errors import NotAuthenticated, problem_responses
-from app.core.http import etag_for
+from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
+from app.core.http import IfMatch, etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Page
@@ -23,6 +23,7 @@ from app.producers.schemas import (
     ProducerCoordinatorRead,
     ProducerGroupCreate,
     ProducerGroupRead,
+    ProducerGroupUpdate,
 )
 
 router = DomainRouter(
@@ -63,10 +64,38 @@ async def list_producer_groups(
 async def read_producer_group(
     producer_group_id: UUID, session: DbSession, principal: CurrentUser, response: Response
 ) -> ProducerGroupRead:
-    """A producer group's public profile: name, legal form, place and number of farming households."""
+    """A producer group's public profile: name, legal form, place, number of farming households and quorum."""
     group = ProducerGroupRead.model_validate(await service.get_producer_group(session, producer_group_id))
     response.headers["ETag"] = etag_for(group)
     return group
+
+
+@router.patch(
+    "/{producer_group_id}",
+    response_model=ProducerGroupRead,
+    responses=problem_responses(
+        errors.ProducerGroupNotFound,
+        errors.NotProducerCoordinator,
+        errors.QuorumAboveCoordinators,
+        errors.QuorumLoweringNeedsMotion,
+        PreconditionFailed,
+    ),
+)
+async def update_producer_group(
+    producer_group_id: UUID,
+    body: ProducerGroupUpdate,
+    session: DbSession,
+    principal: CurrentUser,
+    response: Response,
+    if_match: IfMatch = None,
+) -> ProducerGroupRead:
+    """Coordinators set the group's approval quorum. Send `If-Match` to avoid lost updates."""
+    group = await service.update_producer_group(
+        session, principal, producer_group_id=producer_group_id, changes=body, if_match=if_match
+    )
+    updated = ProducerGroupRead.model_validate(group)
+    response.headers["ETag"] = etag_for(updated)
+    return updated
 
 
 # Farming households

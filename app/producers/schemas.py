@@ -2,7 +2,7 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, StrictInt
 
 from app.core.schemas import CountryCode, Name, Schema
 from app.groups.models import LegalForm
@@ -15,6 +15,15 @@ class ProducerGroupCreate(Schema):
     region: Name
 
 
+class ProducerGroupUpdate(Schema):
+    approval_quorum: Annotated[StrictInt | None, Field(ge=1, le=150)] = Field(
+        default=None,
+        description="Coordinators whose approval accepts an agreement; at most the coordinator count. "
+        "Raising it, or clearing it to the default rule when that does not lower it, is direct; lowering it "
+        "needs a motion.",
+    )
+
+
 class ProducerGroupRead(Schema):
     id: UUID
     name: str
@@ -22,6 +31,12 @@ class ProducerGroupRead(Schema):
     country: str
     region: str
     member_count: int = Field(description="Farming households that belong to the group.")
+    coordinator_count: int
+    approval_quorum: int = Field(
+        # Read from a group's effective quorum, or from this representation itself (to compare ETags).
+        validation_alias=AliasChoices("effective_approval_quorum", "approval_quorum"),
+        description="Coordinators in office whose approval accepts an agreement for the group.",
+    )
     created_at: datetime
 
 

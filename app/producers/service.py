@@ -7,9 +7,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
+from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
 from app.core.schemas import Page
-from app.groups.coordinator_terms import NamedTerm
+from app.groups.coordinator_terms import NamedTerm, require_quorum_not_lowered, require_quorum_within
 from app.producers import policies, repository
 from app.producers.errors import (
     AlreadyMember,
@@ -25,6 +26,8 @@ from app.producers.schemas import (
     FarmingHouseholdRead,
     ProducerCoordinatorRead,
     ProducerGroupCreate,
+    ProducerGroupRead,
+    ProducerGroupUpdate,
 )
 
 # Producer groups
@@ -38,6 +41,32 @@ async def create_producer_group(
     session.add(group)
     await session.flush()
     repository.coordinator_terms.found(session, group.id, founder_id=principal.user_id)
+    await session.flush()
+    await _recount_coordinators(session, group)
+    return group
+
+
+async def update_producer_group(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    producer_group_id: UUID,
+    changes: ProducerGroupUpdate,
+    if_match: str | None,
+) -> ProducerGroup:
+    """Coordinators set the approval quorum: raised directly, never lowered by one of them (a motion's work)."""
+    group = await _locked_producer_group(session, producer_group_id)
+    await policies.require_coordinator(session, principal, group)
+    require_match(if_match, ProducerGroupRead.model_validate(group))
+    values = changes.model_dump(exclude_unset=True)
+    if "approval_quorum" in values:
+        require_quorum_within(values["approval_quorum"], group.coordinator_count)
+        require_quorum_not_lowered(
+            values["approval_quorum"],
+            current=group.effective_approval_quorum,
+            coordinators_in_office=group.coordinator_count,
+        )
+        group.approval_quorum = values["approval_quorum"]
     await session.flush()
     return group
 
@@ -129,6 +158,7 @@ async def appoint_coordinator(
     group = await _locked_producer_group(session, producer_group_id)
     await policies.require_coordinator(session, principal, group)
     named = await repository.coordinator_terms.appoint(session, group, user_id, appointed_by=principal.user_id)
+    await _recount_coordinators(session, group)
     return _coordinator_read(named)
 
 
@@ -139,7 +169,14 @@ async def end_coordinator_term(
     group = await _locked_producer_group(session, producer_group_id)
     await policies.require_coordinator(session, principal, group)
     named = await repository.coordinator_terms.end(session, group, user_id, ended_by=principal.user_id)
+    await _recount_coordinators(session, group)
     return _coordinator_read(named)
+
+
+async def _recount_coordinators(session: AsyncSession, group: ProducerGroup) -> None:
+    # coordinator_count (and with it the approval quorum) is read with the group; once a term begins or
+    # ends, read it again, for whatever this transaction does with the group next.
+    await session.refresh(group, ["coordinator_count"])
 
 
 async def list_coordinators(

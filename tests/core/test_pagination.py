@@ -29,11 +29,13 @@ OUT_OF_RANGE = [BEFORE_YEAR_ONE, AFTER_YEAR_9999]
 CURSOR_LISTS = {
     "/v1/me/households": "consumer",
     "/v1/households/{household_id}/statement": "consumer",
+    "/v1/households/{household_id}/membership-requests": "consumer",
     "/v1/consumer-groups": "consumer",
     "/v1/consumer-groups/{group_id}/memberships": "consumer",
     "/v1/consumer-groups/{group_id}/coordinators": "consumer",
     "/v1/consumer-groups/{group_id}/pickup-stations": "consumer",
     "/v1/consumer-groups/{group_id}/waiting-list": "consumer",
+    "/v1/consumer-groups/{group_id}/membership-requests": "consumer",
     "/v1/producer-groups": "producer",
     "/v1/producer-groups/{producer_group_id}/members": "producer",
     "/v1/producer-groups/{producer_group_id}/coordinators": "producer",
@@ -46,6 +48,7 @@ CURSOR_LISTS = {
     "/v1/agreements/{agreement_id}/ledger": "consumer",
     "/v1/agreements/{agreement_id}/harvests": "consumer",
     "/v1/agreements/{agreement_id}/absences": "consumer",
+    "/v1/subscriptions/{subscription_id}/transfers": "consumer",
     "/v1/events": "consumer",
     "/v1/events/{event_id}/signups": "consumer",
     "/v1/trading-organisations": "consumer",
@@ -114,6 +117,7 @@ async def probe(client: AsyncClient, session: AsyncSession, season: Season, path
         producer_group_id=season.producer_group.id,
         agreement_id=season.agreement.id,
         event_id=event.id,
+        subscription_id=season.subscriptions[0].id,  # held by the consumer coordinator's household
     )
     caller = {"consumer": season.consumer_coordinator, "producer": season.producer_coordinator}.get(
         CURSOR_LISTS.get(path) or ""

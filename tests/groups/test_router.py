@@ -43,6 +43,7 @@ async def test_founder_of_a_group_is_its_first_coordinator(
         "member_count": 0,
         "coordinator_count": 1,
         "approval_quorum": 1,
+        "admission": "by_approval",
     }
     terms = (await session.scalars(select(Coordinator.user_id).where(Coordinator.group_id == UUID(body["id"])))).all()
     assert [str(user_id) for user_id in terms] == [str(founder.id)]

@@ -323,3 +323,59 @@ async def test_an_unpaid_agreement_lapses_at_its_due_date_and_every_payer_is_ref
     assert [t["kind"] for t in statement["data"][0]["transactions"]] == ["household_to_group", "lapse_refund"]
     assert await session.scalar(select(PlanItem.committed_base).where(PlanItem.id == partnership.items[0].id)) == 0
     assert await session.scalar(select(func.sum(LedgerEntry.amount_minor))) == 0
+
+
+async def test_shares_handed_on_keep_what_was_paid_for_them(
+    client: AsyncClient, session: AsyncSession, partnership: Partnership
+) -> None:
+    """The new holder owes only what the former one left unpaid: the group never collects a share twice."""
+    agreement = await agree(client, partnership, shares=3)  # 6150.00 THB a share
+    first, second = await subscribed(client, session, partnership, agreement["id"], [1, 2])
+    [newcomer] = [h for h in await member_households(session, partnership) if h.id not in (first.id, second.id)][:1]
+    settings = partnership.settings
+    first_headers, newcomer_headers = (
+        await household_headers(session, settings, first),
+        await household_headers(session, settings, newcomer),
+    )
+    paid = await pay(
+        client, agreement["id"], first_headers, kind="household_to_group", household_id=str(first.id), amount="4000.00"
+    )
+    [subscription] = [
+        s
+        for s in (
+            await client.get(f"/v1/agreements/{agreement['id']}/subscriptions", headers=partnership.first)
+        ).json()["data"]
+        if s["household_id"] == str(first.id)
+    ]
+    offered = await client.post(
+        f"/v1/subscriptions/{subscription['id']}/transfers",
+        json={"household_id": str(newcomer.id)},
+        headers=first_headers,
+    )
+    accepted = await client.post(
+        f"/v1/subscription-transfers/{offered.json()['id']}/acceptances", headers=newcomer_headers
+    )
+    before = await transaction_count(session)
+
+    too_much = await pay(
+        client,
+        agreement["id"],
+        newcomer_headers,
+        kind="household_to_group",
+        household_id=str(newcomer.id),
+        amount="6150.00",
+    )
+    rest = await pay(
+        client,
+        agreement["id"],
+        newcomer_headers,
+        kind="household_to_group",
+        household_id=str(newcomer.id),
+        amount="2150.00",
+    )
+
+    assert (paid.status_code, offered.status_code, accepted.status_code) == (201, 201, 200)
+    assert_problem(too_much, 409, "overpayment")
+    assert too_much.json()["outstanding"] == "2150.00"
+    assert rest.status_code == 201, rest.text
+    assert await transaction_count(session) == before + 1

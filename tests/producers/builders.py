@@ -46,6 +46,7 @@ async def create_producer_group(
         ProducerCoordinator(producer_group_id=group.id, user_id=user.id, appointed_by=user.id) for user in coordinators
     )
     await session.flush()
+    await session.refresh(group, ["coordinator_count"])
     return group
 
 

@@ -61,7 +61,14 @@ async def test_founding_a_producer_group_makes_the_founder_its_coordinator(
 
     assert response.status_code == 201
     created = response.json()
-    assert created == {**body, "id": created["id"], "member_count": 0, "created_at": created["created_at"]}
+    assert created == {
+        **body,
+        "id": created["id"],
+        "member_count": 0,
+        "coordinator_count": 1,
+        "approval_quorum": 1,
+        "created_at": created["created_at"],
+    }
     assert abs(datetime.fromisoformat(created["created_at"]) - today()) < timedelta(minutes=1)
     terms = (await session.scalars(select(ProducerCoordinator))).all()
     assert [(str(term.producer_group_id), term.user_id, term.appointed_by, term.ended_at) for term in terms] == [

@@ -1,8 +1,8 @@
 """Agreements negotiated in versions (principles 1, 4, 7 and 10): proposals, counter-proposals,
 amendments, acceptance and renewal.
 
-A version is proposed by one side; only the other side accepts it, and on the consumer side only
-once `approval_quorum` coordinators have approved. No one acts for both sides of an agreement.
+A version is proposed by one side; only the other side accepts it, and only once that side's group's
+`approval_quorum` of coordinators in office have approved. No one acts for both sides of an agreement.
 Accepted terms are put in force by `lifecycle`."""
 
 from decimal import ROUND_HALF_EVEN, Decimal
@@ -43,6 +43,7 @@ from app.groups import service as groups_service
 from app.groups.models import MIN_ACTIVE_HOUSEHOLDS, ConsumerGroup
 from app.plans.errors import PlanNotFound, PlanNotPublished
 from app.plans.models import PlanItem, PlanStatus, ProductionPlan
+from app.producers import service as producers_service
 
 # Proposing
 
@@ -225,8 +226,9 @@ def _require_active_group(group: ConsumerGroup) -> None:
 
 
 async def accept_version(session: AsyncSession, principal: Principal, *, agreement_id: UUID, version: int) -> Agreement:
-    """Accept exactly the current version, for the side that did not propose it. On the consumer
-    side the acceptance takes effect once `approval_quorum` coordinators have approved."""
+    """Accept exactly the current version, for the side that did not propose it. The acceptance takes
+    effect once the side's quorum of coordinators in office have approved this very version; until
+    then it awaits approval."""
     agreement = await policies.readable_agreement(session, principal, agreement_id, for_update=True)
     if version != agreement.current_version:
         raise VersionNotCurrent(
@@ -243,18 +245,26 @@ async def accept_version(session: AsyncSession, principal: Principal, *, agreeme
     await policies.refuse_conflict_of_interest(session, principal, agreement, acting_for=side)
     group = await groups_service.get_group(session, agreement.consumer_group_id)
     _require_active_group(group)
-    if side == Side.consumer:
-        if any(approval.user_id == principal.user_id for approval in proposal.approvals):
-            raise AlreadyApproved(f"You approved version {version} already; another coordinator must approve too.")
-        session.add(Approval(version_id=proposal.id, user_id=principal.user_id, side=side))
-        await session.flush()
-        if len(proposal.approvals) + 1 < group.effective_approval_quorum:
-            proposal.status = VersionStatus.awaiting_approval
-            return agreement
-    else:
-        session.add(Approval(version_id=proposal.id, user_id=principal.user_id, side=side))
+    if any(approval.user_id == principal.user_id for approval in proposal.approvals):
+        raise AlreadyApproved(f"You approved version {version} already; another coordinator must approve too.")
+    session.add(Approval(version_id=proposal.id, user_id=principal.user_id, side=side))
+    await session.flush()
+    # Counted under the agreement's lock, so of two coordinators giving the last approval at once, the
+    # second finds the version accepted already.
+    if await repository.approvals_in_office(session, proposal.id, side) < await _quorum(session, agreement, side):
+        proposal.status = VersionStatus.awaiting_approval
+        return agreement
     await lifecycle.put_in_force(session, agreement, proposal, accepted_by=principal.user_id)
     return agreement
+
+
+async def _quorum(session: AsyncSession, agreement: Agreement, side: Side) -> int:
+    """The approvals of coordinators in office that accept a version for `side`: its group's quorum."""
+    if side == Side.consumer:
+        consumers = await groups_service.get_group(session, agreement.consumer_group_id)
+        return consumers.effective_approval_quorum
+    producers = await producers_service.get_producer_group(session, agreement.producer_group_id)
+    return producers.effective_approval_quorum
 
 
 # Steady development (principle 10)
