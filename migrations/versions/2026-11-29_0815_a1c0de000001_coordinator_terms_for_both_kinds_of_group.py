@@ -5,11 +5,12 @@ Revises: 189c87914025
 Create Date: 2026-11-29 08:15:00.000000
 """
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from migrations.sqlite_rebuild import rebuilding_referenced_table
 
 revision: str = "a1c0de000001"
 down_revision: str | None = "189c87914025"
@@ -40,27 +41,3 @@ def downgrade() -> None:
             batch_op.create_check_constraint(
                 batch_op.f("ck_consumer_group_coordinator_count_not_negative"), "coordinator_count >= 0"
             )
-
-
-@contextmanager
-def rebuilding_referenced_table() -> Iterator[None]:
-    """SQLite changes the table in batch mode: it copies it, drops the old one and renames the copy. With
-    foreign keys enforced, that DROP TABLE first deletes every row, which would cascade to the groups'
-    memberships, coordinator terms and stations, and fails on the agreements naming a group. So, as
-    SQLite's own procedure for such changes has it, enforcement is off while the table is rebuilt, and
-    the rebuild must leave no reference dangling. The pragma only takes effect between transactions:
-    the migrations before this one are committed first, this one runs in a transaction of its own."""
-    if op.get_context().dialect.name != "sqlite":
-        yield
-        return
-    op.execute("COMMIT")
-    op.execute("PRAGMA foreign_keys=OFF")
-    op.execute("BEGIN IMMEDIATE")
-    yield
-    if not op.get_context().as_sql:
-        dangling = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if dangling:
-            raise RuntimeError(f"The rebuilt table leaves references dangling: {dangling}")
-    op.execute("COMMIT")
-    op.execute("PRAGMA foreign_keys=ON")
-    op.execute("BEGIN IMMEDIATE")

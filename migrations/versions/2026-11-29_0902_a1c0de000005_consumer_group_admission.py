@@ -5,13 +5,13 @@ Revises: a1c0de000004
 Create Date: 2026-11-29 09:02:00.000000
 """
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
 
 import app.core.db
+from migrations.sqlite_rebuild import rebuilding_referenced_table
 
 revision: str = "a1c0de000005"
 down_revision: str | None = "a1c0de000004"
@@ -83,26 +83,3 @@ def downgrade() -> None:
     op.drop_table("membership_request")
     with rebuilding_referenced_table(), op.batch_alter_table("consumer_group", schema=None) as batch_op:
         batch_op.drop_column("admission")
-
-
-@contextmanager
-def rebuilding_referenced_table() -> Iterator[None]:
-    """SQLite changes the table in batch mode: it copies it, drops the old one and renames the copy. With
-    foreign keys enforced, that DROP TABLE first deletes every row, which would cascade to the groups'
-    memberships, coordinator terms and stations. So, as SQLite's own procedure for such changes has it,
-    enforcement is off while the table is rebuilt, and the rebuild must leave no reference dangling (as
-    in a1c0de000001). The pragma only takes effect between transactions."""
-    if op.get_context().dialect.name != "sqlite":
-        yield
-        return
-    op.execute("COMMIT")
-    op.execute("PRAGMA foreign_keys=OFF")
-    op.execute("BEGIN IMMEDIATE")
-    yield
-    if not op.get_context().as_sql:
-        dangling = op.get_bind().exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-        if dangling:
-            raise RuntimeError(f"The rebuilt table leaves references dangling: {dangling}")
-    op.execute("COMMIT")
-    op.execute("PRAGMA foreign_keys=ON")
-    op.execute("BEGIN IMMEDIATE")
