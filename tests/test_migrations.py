@@ -3,6 +3,7 @@
 import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from alembic import command
@@ -101,3 +102,41 @@ async def test_autogenerate_finds_no_drift_between_models_and_migrations(engine:
         )
 
     assert differences == []
+
+
+CATALOGUE = "f32dc3efa44a"  # adds user_account.is_admin: a rebuild of the accounts table on SQLite
+
+
+async def test_downgrading_past_a_rebuilt_accounts_table_keeps_every_household_member(
+    scratch_engine: AsyncEngine,
+) -> None:
+    """On SQLite, a batch change rebuilds the table; with foreign keys enforced, dropping the old
+    user_account deleted every row that refers to an account. The migrations rebuild it with them off."""
+    await run_alembic(scratch_engine, command.upgrade, CATALOGUE)
+    async with scratch_engine.begin() as connection:
+        user_id, household_id = uuid4().hex, uuid4().hex
+        await connection.execute(
+            text(
+                "INSERT INTO user_account (id, email, display_name, password_hash, created_at)"
+                " VALUES (:id, 'kept@example.org', 'Kept', 'x', CURRENT_TIMESTAMP)"
+            ),
+            {"id": user_id},
+        )
+        await connection.execute(
+            text("INSERT INTO household (id, name, created_at) VALUES (:id, 'Kept', CURRENT_TIMESTAMP)"),
+            {"id": household_id},
+        )
+        await connection.execute(
+            text(
+                "INSERT INTO household_member (household_id, user_id, created_at)"
+                " VALUES (:household_id, :user_id, CURRENT_TIMESTAMP)"
+            ),
+            {"household_id": household_id, "user_id": user_id},
+        )
+
+    await run_alembic(scratch_engine, command.downgrade, "-1")
+    await run_alembic(scratch_engine, command.upgrade, CATALOGUE)
+
+    async with scratch_engine.connect() as connection:
+        members = (await connection.execute(text("SELECT count(*) FROM household_member"))).scalar_one()
+    assert members == 1

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import app.core.db
+from migrations.sqlite_rebuild import rebuilding_referenced_table
 
 revision: str = "f32dc3efa44a"
 down_revision: str | None = "37d0a4413652"
@@ -239,12 +240,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_product_image")),
         sa.UniqueConstraint("product_id", "position", name=op.f("uq_product_image_product_id_position")),
     )
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
+    with rebuilding_referenced_table(), op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("is_admin", sa.Boolean(), server_default=sa.false(), nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("user_account", schema=None) as batch_op:
+    # Rebuilt on SQLite; without the helper the rebuild deleted every row referring to an account.
+    with rebuilding_referenced_table(), op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.drop_column("is_admin")
 
     op.drop_table("product_image")
