@@ -28,6 +28,8 @@ from app.groups.models import (
     HouseholdMember,
     Membership,
     MembershipRequest,
+    Motion,
+    MotionApproval,
     PickupStation,
     WaitingListEntry,
 )
@@ -62,6 +64,8 @@ __all__ = [
     "LedgerTransaction",
     "Membership",
     "MembershipRequest",
+    "Motion",
+    "MotionApproval",
     "PickupStation",
     "PlanItem",
     "ProducerCoordinator",

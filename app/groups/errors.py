@@ -163,3 +163,36 @@ class RequestAlreadyPending(Conflict):
 class RequestNotPending(Conflict):
     code = "membership-request-decided"
     title = "The membership request was already decided"
+
+
+class MotionNotFound(NotFound):
+    code = "motion-not-found"
+    title = "Motion not found"
+
+    def __init__(self, motion_id: UUID) -> None:
+        super().__init__(f"No motion {motion_id}.", motion_id=str(motion_id))
+
+
+class QuorumNotLowered(Conflict):
+    code = "quorum-not-lowered"
+    title = "The motion's quorum is not lower than the group's"
+
+
+class MotionAlreadyApproved(Conflict):
+    code = "motion-already-approved"
+    title = "You already approved the motion"
+
+
+class MotionNotOpen(Conflict):
+    code = "motion-not-open"
+    title = "The motion was already carried"
+
+
+class MotionNoLongerApplies(Conflict):
+    code = "motion-no-longer-applies"
+    title = "The motion's change no longer applies"
+
+
+class OwnTermNeedsNoMotion(Conflict):
+    code = "own-term-needs-no-motion"
+    title = "Step down directly; a motion ends another coordinator's term"

@@ -261,3 +261,50 @@ class PickupStation(Base):
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+
+
+class MotionKind(enum.StrEnum):
+    lower_quorum = "lower_quorum"
+    end_term = "end_term"
+
+
+class MotionStatus(enum.StrEnum):
+    open = "open"
+    carried = "carried"
+
+
+class Motion(Base):
+    """A governance change the coordinators decide together: one that would weaken the quorum protecting
+    the group's decisions needs that quorum's approval, not one coordinator's say (principle 7)."""
+
+    __tablename__ = "group_motion"
+    __table_args__ = (Index("ix_group_motion_group_created", "group_id", "created_at", "id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
+    kind: Mapped[MotionKind] = mapped_column(Enum(MotionKind, native_enum=False, length=32))
+    # What the motion changes, by kind: the new quorum (lower_quorum), whose term ends (end_term).
+    approval_quorum: Mapped[int | None] = mapped_column()
+    subject_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[MotionStatus] = mapped_column(
+        Enum(MotionStatus, native_enum=False, length=16), default=MotionStatus.open
+    )
+    moved_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    carried_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        if self.kind == MotionKind.lower_quorum:
+            return {"approval_quorum": self.approval_quorum}
+        return {"user_id": str(self.subject_user_id)}
+
+
+class MotionApproval(Base):
+    """A coordinator's approval of a motion; it counts only while its coordinator holds office."""
+
+    __tablename__ = "group_motion_approval"
+
+    motion_id: Mapped[UUID] = mapped_column(ForeignKey("group_motion.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    approved_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)

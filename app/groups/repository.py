@@ -16,6 +16,8 @@ from app.groups.models import (
     HouseholdMember,
     Membership,
     MembershipRequest,
+    Motion,
+    MotionApproval,
     PickupStation,
     RequestStatus,
     WaitingListEntry,
@@ -249,3 +251,36 @@ def groups_of_user(user_id: UUID) -> Select[tuple[UUID]]:
         .where(HouseholdMember.user_id == user_id)
     )
     return as_member.union(coordinator_terms.groups_coordinated_by(user_id))  # type: ignore[return-value]
+
+
+async def get_motion(session: AsyncSession, motion_id: UUID, *, lock: bool = False) -> Motion | None:
+    """The motion; `lock` locks its row and reads it again, for a caller holding its group's lock (taken
+    first: the group's row, then the motion's)."""
+    statement = select(Motion).where(Motion.id == motion_id)
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return await session.scalar(statement)
+
+
+def motions_of_group(group_id: UUID) -> Select[Motion]:
+    return select(Motion).where(Motion.group_id == group_id)
+
+
+async def has_approved(session: AsyncSession, motion_id: UUID, user_id: UUID) -> bool:
+    return await session.get(MotionApproval, (motion_id, user_id)) is not None
+
+
+async def approvals_in_office(session: AsyncSession, motion: Motion) -> int:
+    """The motion's approvals whose coordinators hold office now: an ended term's approval no longer counts."""
+    in_office = select(Coordinator.user_id).where(Coordinator.current_of_group(motion.group_id))
+    statement = select(func.count()).where(MotionApproval.motion_id == motion.id, MotionApproval.user_id.in_(in_office))
+    return int(await session.scalar(statement) or 0)
+
+
+async def approvals_of(session: AsyncSession, motion_ids: Sequence[UUID]) -> Sequence[MotionApproval]:
+    statement = select(MotionApproval).where(MotionApproval.motion_id.in_(motion_ids))
+    return (await session.scalars(statement.order_by(MotionApproval.approved_at, MotionApproval.user_id))).all()
+
+
+async def coordinators_in_office(session: AsyncSession, group_id: UUID) -> set[UUID]:
+    return set((await session.scalars(select(Coordinator.user_id).where(Coordinator.current_of_group(group_id)))).all())

@@ -12,7 +12,7 @@ from app.core.http import IfMatch, etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Page
-from app.groups import errors, service
+from app.groups import errors, motions, service
 from app.groups.models import GroupStatus, RequestStatus
 from app.groups.schemas import (
     ConsumerGroupCreate,
@@ -30,6 +30,8 @@ from app.groups.schemas import (
     MembershipRead,
     MembershipRequestDecline,
     MembershipRequestRead,
+    MotionCreate,
+    MotionRead,
     PickupStationCreate,
     PickupStationRead,
     WaitingListEntryRead,
@@ -447,3 +449,67 @@ async def list_pickup_stations(
     """The group's pickup stations, oldest first, for its members and coordinators."""
     page = await service.list_pickup_stations(session, principal, group_id=group_id, limit=limit, cursor=cursor)
     return page.to(PickupStationRead)
+
+
+# Governance motions: changes that need the quorum they would weaken (principle 7)
+
+
+@router.post(
+    "/{group_id}/motions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MotionRead,
+    responses=problem_responses(
+        errors.GroupNotFound,
+        errors.NotCoordinator,
+        errors.QuorumNotLowered,
+        errors.CoordinatorNotFound,
+        errors.LastCoordinator,
+        errors.OwnTermNeedsNoMotion,
+    ),
+)
+async def move_consumer_group_motion(
+    group_id: UUID, body: MotionCreate, session: DbSession, principal: CurrentUser
+) -> MotionRead:
+    """A coordinator moves `lower_quorum` or `end_term`; your approval counts at once."""
+    return await motions.move(session, principal, group_id=group_id, data=body)
+
+
+@router.get(
+    "/{group_id}/motions",
+    response_model=Page[MotionRead],
+    responses=problem_responses(errors.GroupNotFound, errors.NotGroupMember, InvalidCursor),
+)
+async def list_consumer_group_motions(
+    group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[MotionRead]:
+    """The group's motions, open and carried, oldest first."""
+    return await motions.page(session, principal, group_id=group_id, limit=limit, cursor=cursor)
+
+
+@households_router.get(
+    "/motions/{motion_id}",
+    tags=["consumer groups"],
+    response_model=MotionRead,
+    responses=problem_responses(errors.MotionNotFound, errors.NotGroupMember),
+)
+async def read_motion(motion_id: UUID, session: DbSession, principal: CurrentUser) -> MotionRead:
+    """A motion of your group, with its approvals and whether each still counts."""
+    return await motions.get(session, principal, motion_id=motion_id)
+
+
+@households_router.post(
+    "/motions/{motion_id}/approvals",
+    tags=["consumer groups"],
+    status_code=status.HTTP_201_CREATED,
+    response_model=MotionRead,
+    responses=problem_responses(
+        errors.MotionNotFound,
+        errors.NotCoordinator,
+        errors.MotionNotOpen,
+        errors.MotionAlreadyApproved,
+        errors.MotionNoLongerApplies,
+    ),
+)
+async def approve_motion(motion_id: UUID, session: DbSession, principal: CurrentUser) -> MotionRead:
+    """A coordinator approves the motion; the approval reaching the group's quorum carries it and applies it."""
+    return await motions.approve(session, principal, motion_id=motion_id)

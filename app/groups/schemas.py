@@ -1,11 +1,11 @@
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from pydantic import AfterValidator, Field, StrictInt, model_validator
 
 from app.core.schemas import CountryCode, Name, Schema, Text, not_blank
-from app.groups.models import Admission, GroupStatus, LegalForm, RequestStatus
+from app.groups.models import Admission, GroupStatus, LegalForm, MotionKind, MotionStatus, RequestStatus
 
 
 class HouseholdCreate(Schema):
@@ -155,3 +155,39 @@ class PickupStationRead(Schema):
     latitude: float | None
     longitude: float | None
     created_at: datetime
+
+
+class LowerQuorumMotionCreate(Schema):
+    kind: Literal["lower_quorum"]
+    approval_quorum: Annotated[StrictInt, Field(ge=1, le=150)] = Field(
+        description="The new quorum: lower than the approvals the group's decisions need now."
+    )
+
+
+class EndTermMotionCreate(Schema):
+    kind: Literal["end_term"]
+    user_id: UUID = Field(description="Another coordinator in office, whose term the motion ends.")
+
+
+MotionCreate = Annotated[LowerQuorumMotionCreate | EndTermMotionCreate, Field(discriminator="kind")]
+
+
+class MotionApprovalRead(Schema):
+    user_id: UUID
+    approved_at: datetime
+    in_office: bool = Field(description="Whether the approver still coordinates; only then does it count.")
+
+
+class MotionRead(Schema):
+    id: UUID
+    group_id: UUID
+    kind: MotionKind
+    params: dict[str, Any] = Field(description="`approval_quorum` (lower_quorum) or `user_id` (end_term).")
+    status: MotionStatus = Field(
+        description="`open` until the approvals of coordinators in office reach the group's quorum; then "
+        "`carried`, its change applied."
+    )
+    moved_by: UUID
+    created_at: datetime
+    carried_at: datetime | None
+    approvals: list[MotionApprovalRead]
