@@ -157,7 +157,7 @@ def require_quorum_within(quorum: int | None, coordinators_in_office: int) -> No
 def require_quorum_not_lowered(chosen: int | None, *, current: int, coordinators_in_office: int) -> None:
     """A quorum may be raised directly, but not lowered: otherwise a single coordinator of a group that
     needs two approvals could set the quorum to one and then decide alone. Lowering it needs the
-    agreement of the quorum it protects, which governance motions are to carry."""
+    agreement of the quorum it protects: a motion carries it (app/groups/motions.py)."""
     lowered = effective_quorum(chosen, coordinators_in_office)
     if lowered < current:
         raise QuorumLoweringNeedsMotion(
