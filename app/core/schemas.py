@@ -64,6 +64,13 @@ Name = Annotated[
     AfterValidator(visible),
 ]
 Text = Annotated[str, StringConstraints(max_length=2000, pattern=PLAIN_TEXT_PATTERN), AfterValidator(_storable)]
+# How money moved, as the ledger records it: something a treasurer can read back, never blank.
+PaymentMethod = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=50, pattern=PLAIN_TEXT_PATTERN),
+    AfterValidator(not_blank),
+    Field(description="How the money moved: cash, bank_transfer, promptpay, letter_of_credit, …"),
+]
 CountryCode = Annotated[
     str,
     StringConstraints(min_length=2, max_length=2, pattern=r"^[A-Z]{2}$"),

@@ -7,7 +7,7 @@ from pydantic import Field, StringConstraints, model_validator
 
 from app.agreements.models import AgreementStatus
 from app.core.money import AmountText, CurrencyCode
-from app.core.schemas import PLAIN_TEXT_PATTERN, Page, Schema
+from app.core.schemas import PLAIN_TEXT_PATTERN, Page, PaymentMethod, Schema
 from app.ledger.models import AccountKind
 
 
@@ -21,9 +21,7 @@ class PaymentCreate(Schema):
     household_id: UUID | None = Field(default=None, description="The paying household; only for household_to_group.")
     amount: AmountText
     currency: CurrencyCode
-    method: Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=PLAIN_TEXT_PATTERN)] = Field(
-        description="How the money moved: cash, bank_transfer, promptpay, gcash, …"
-    )
+    method: PaymentMethod
     reference: Annotated[str, StringConstraints(max_length=200, pattern=PLAIN_TEXT_PATTERN)] | None = None
 
     @model_validator(mode="after")

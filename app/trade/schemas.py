@@ -7,15 +7,10 @@ from pydantic import Field, StrictInt, StringConstraints
 
 from app.core.money import AmountText, CurrencyCode
 from app.core.quantity import QuantityText, Unit
-from app.core.schemas import PLAIN_TEXT_PATTERN, Schema, Text
+from app.core.schemas import PLAIN_TEXT_PATTERN, PaymentMethod, Schema, Text
 from app.ledger.models import AccountKind
 from app.trade.models import Party, TradeOrderStatus, TradeTerms
 
-Method = Annotated[
-    str,
-    StringConstraints(min_length=1, max_length=50, pattern=PLAIN_TEXT_PATTERN),
-    Field(description="How the money moved: bank_transfer, letter_of_credit, …"),
-]
 Reference = Annotated[str, StringConstraints(max_length=200, pattern=PLAIN_TEXT_PATTERN)]
 
 
@@ -67,12 +62,12 @@ class PrefinanceRequestCreate(Schema):
 class PrefinancePaymentCreate(Schema):
     amount: AmountText
     currency: CurrencyCode
-    method: Method
+    method: PaymentMethod
     reference: Reference | None = None
 
 
 class SettlementPaymentCreate(Schema):
-    method: Method
+    method: PaymentMethod
     reference: Reference | None = None
 
 

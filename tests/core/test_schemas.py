@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import app.api  # noqa: F401  (imports every domain's schemas)
 from app.core.config import Settings
-from app.core.schemas import Moment, Name, Schema
+from app.core.schemas import Moment, Name, PaymentMethod, Schema
 from app.groups.models import Household
 from tests.factories import auth_headers, create_user
 
@@ -143,3 +143,13 @@ def test_a_moment_without_a_utc_equivalent_is_refused(value: str) -> None:
 
 def test_a_moment_is_read_in_utc() -> None:
     assert moment.validate_python("2027-03-06T09:00:00+07:00") == datetime(2027, 3, 6, 2, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("value", ["", " ", "\u200b", "\u3000\u200d", "\ufeff"])
+def test_a_payment_method_showing_nothing_is_refused(value: str) -> None:
+    with pytest.raises(ValidationError):
+        TypeAdapter(PaymentMethod).validate_python(value)
+
+
+def test_a_payment_method_is_kept_as_written() -> None:
+    assert TypeAdapter(PaymentMethod).validate_python("bank_transfer") == "bank_transfer"
