@@ -98,6 +98,11 @@ class GroupHasRoom(Conflict):
     title = "The group has room; join it directly"
 
 
+class AdmissionByApproval(Conflict):
+    code = "admission-by-approval"
+    title = "The group admits households by approval; ask to join instead"
+
+
 class AlreadyWaiting(Conflict):
     code = "already-waiting"
     title = "The household is already on the waiting list"

@@ -346,6 +346,7 @@ async def list_consumer_group_membership_requests(
         errors.AlreadyMember,
         errors.AlreadyInGroupThroughAnotherHousehold,
         errors.GroupHasRoom,
+        errors.AdmissionByApproval,
         errors.AlreadyWaiting,
     ),
 )

@@ -15,6 +15,7 @@ from app.core.schemas import Page
 from app.groups import policies, repository
 from app.groups.coordinator_terms import NamedTerm, require_quorum_not_lowered, require_quorum_within
 from app.groups.errors import (
+    AdmissionByApproval,
     AlreadyHouseholdMember,
     AlreadyInGroupThroughAnotherHousehold,
     AlreadyMember,
@@ -463,6 +464,12 @@ async def join_waiting_list(
     if await repository.get_membership(session, group.id, household.id) is not None:
         raise AlreadyMember(f"'{household.name}' already belongs to '{group.name}'.")
     await _refuse_a_user_counted_twice(session, group, household)
+    # The waiting list admits by itself when a place frees: in a group that admits by approval only a
+    # coordinator's admission puts a household on it, or it would be a way in without consent.
+    if group.admission == Admission.by_approval:
+        raise AdmissionByApproval(
+            f"'{group.name}' admits households by approval: ask to join, and an admitted request waits here."
+        )
     if group.member_count < MAX_HOUSEHOLDS:
         raise GroupHasRoom(f"'{group.name}' has room for {MAX_HOUSEHOLDS - group.member_count} more households.")
     if await repository.get_waiting_entry(session, group.id, household.id) is not None:

@@ -239,6 +239,26 @@ async def test_admitting_into_a_full_group_places_the_household_on_the_waiting_l
     assert await member_count(session, group.id) == MAX_HOUSEHOLDS
 
 
+async def test_a_full_group_admitting_by_approval_takes_no_one_onto_its_waiting_list_unasked(
+    client: AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    """The waiting list admits by itself when a place frees: queueing there directly would skip consent."""
+    group = await create_group(session, households=MAX_HOUSEHOLDS, admission=Admission.by_approval)
+    household = await create_household(session)
+
+    queued = await client.post(
+        f"/v1/consumer-groups/{group.id}/waiting-list",
+        json={"household_id": str(household.id)},
+        headers=await household_headers(session, settings, household),
+    )
+    groups = await client.get(
+        f"/v1/households/{household.id}/memberships", headers=await household_headers(session, settings, household)
+    )
+
+    assert_problem(queued, 409, "admission-by-approval")
+    assert groups.json()["waiting"] == []
+
+
 async def test_a_request_of_a_household_whose_user_already_belongs_is_refused_and_not_admitted(
     client: AsyncClient, session: AsyncSession, settings: Settings
 ) -> None:
