@@ -23,7 +23,7 @@ from app.core.db import (
 )
 from app.core.errors import PROBLEM_CONTENT, Problem, install_error_handlers
 from app.core.http import ProtectiveHeaders, RequestBodyLimit
-from app.core.observability import Metrics, RequestContextMiddleware, configure_logging
+from app.core.observability import Metrics, RequestContextMiddleware, RouteTemplates, configure_logging
 
 YOUNG_COLLECTION_THRESHOLD = 10_000  # allocations net of frees; Python's default is 700
 
@@ -78,9 +78,11 @@ def create_app(
 
     install_error_handlers(app)
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
-    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics)
+    # One table of route templates for both middlewares: built on the first request, it walks every route.
+    route_template = RouteTemplates()
+    app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, route_template=route_template)
     # Outermost, so that every response has its headers, the request context's 500 included.
-    app.add_middleware(ProtectiveHeaders, public_reads=_public_reads())
+    app.add_middleware(ProtectiveHeaders, public_reads=_public_reads(), route_template=route_template)
     app.include_router(health.router)
     if settings.metrics_token is not None:
         app.include_router(health.metrics_router)

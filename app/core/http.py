@@ -77,10 +77,10 @@ class ProtectiveHeaders:
     operation in `public_reads` ("GET /v1/catalogue/products") sent without credentials; those, and routes
     that set their own Cache-Control, keep theirs."""
 
-    def __init__(self, app: ASGIApp, public_reads: frozenset[str]) -> None:
+    def __init__(self, app: ASGIApp, public_reads: frozenset[str], route_template: RouteTemplates) -> None:
         self.app = app
         self.public_reads = public_reads
-        self.route_template = RouteTemplates()
+        self.route_template = route_template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

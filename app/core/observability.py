@@ -77,11 +77,11 @@ class RouteTemplates:
 class RequestContextMiddleware:
     """Gives each request an id (echoed in `X-Request-ID` and bound to every log line) and measures it."""
 
-    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics, route_template: RouteTemplates) -> None:
         self.app = app
         self.metrics = metrics
         self.logger = structlog.get_logger("teikei.access")
-        self.route_template = RouteTemplates()
+        self.route_template = route_template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
