@@ -26,6 +26,7 @@ from app.groups.errors import (
     LastCoordinator,
     QuorumAboveCoordinators,
     QuorumLoweringNeedsMotion,
+    TermEndingNeedsMotion,
     UserNotFound,
 )
 from app.groups.models import CoordinatorTerm, effective_quorum
@@ -44,6 +45,9 @@ class Group(Protocol):
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def effective_approval_quorum(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -125,13 +129,19 @@ class CoordinatorTerms(Generic[TermT]):
         await session.flush()
         return NamedTerm(term, user.display_name)
 
-    async def end(self, session: AsyncSession, group: Group, user_id: UUID, *, ended_by: UUID) -> NamedTerm[TermT]:
-        """End a current term (rotation, or stepping down); it stays in the history. The last one stays."""
+    async def end(
+        self, session: AsyncSession, group: Group, user_id: UUID, *, ended_by: UUID, carried_by_motion: bool = False
+    ) -> NamedTerm[TermT]:
+        """End a current term (stepping down, or by a carried motion); it stays in the history. The last
+        one stays."""
         term = await self.current(session, user_id, group.id)
         if term is None:
             raise CoordinatorNotFound(
                 f"User {user_id} is not a current coordinator of '{group.name}'.", user_id=str(user_id)
             )
+        if not carried_by_motion:
+            quorum = group.effective_approval_quorum
+            require_own_term_or_sole_decider(user_id, ended_by=ended_by, approval_quorum=quorum)
         if await self.count_in_office(session, group.id) <= 1:
             raise LastCoordinator(f"Appoint another coordinator of '{group.name}' first.")
         term.ended_at = utc_now()
@@ -142,6 +152,17 @@ class CoordinatorTerms(Generic[TermT]):
 
     def _term(self, group_id: UUID, *, user_id: UUID, appointed_by: UUID) -> TermT:
         return self.model(**{self.model.group_column: group_id}, user_id=user_id, appointed_by=appointed_by)
+
+
+def require_own_term_or_sole_decider(user_id: UUID, *, ended_by: UUID, approval_quorum: int) -> None:
+    """Stepping down is one's own choice; ending another's term is a governance change, which needs the
+    quorum it protects. Directly, then, only where one coordinator decides alone (a quorum of 1)."""
+    if user_id != ended_by and approval_quorum > 1:
+        raise TermEndingNeedsMotion(
+            f"The group's decisions need {approval_quorum} approvals: ending another coordinator's term takes a "
+            "motion that many coordinators approve, not one coordinator's request.",
+            approval_quorum=approval_quorum,
+        )
 
 
 def require_quorum_within(quorum: int | None, coordinators_in_office: int) -> None:

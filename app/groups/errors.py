@@ -143,6 +143,11 @@ class QuorumLoweringNeedsMotion(Conflict):
     title = "Lowering the approval quorum needs a motion"
 
 
+class TermEndingNeedsMotion(Conflict):
+    code = "term-ending-needs-motion"
+    title = "Ending another coordinator's term needs a motion"
+
+
 class TooManyHouseholds(Conflict):
     code = "too-many-households"
     title = "The account belongs to as many households as it may"

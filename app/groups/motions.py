@@ -123,7 +123,9 @@ async def _carry(session: AsyncSession, group: ConsumerGroup, motion: Motion) ->
         else:
             assert motion.subject_user_id is not None
             await _require_term_endable(session, group, motion.subject_user_id)
-            await repository.coordinator_terms.end(session, group, motion.subject_user_id, ended_by=motion.moved_by)
+            await repository.coordinator_terms.end(
+                session, group, motion.subject_user_id, ended_by=motion.moved_by, carried_by_motion=True
+            )
             await session.refresh(group, ["coordinator_count"])
     except (QuorumNotLowered, CoordinatorNotFound, LastCoordinator) as error:
         raise MotionNoLongerApplies(

@@ -416,13 +416,18 @@ async def list_consumer_group_coordinators(
     "/{group_id}/coordinators/{user_id}",
     response_model=CoordinatorRead,
     responses=problem_responses(
-        errors.GroupNotFound, errors.NotCoordinator, errors.CoordinatorNotFound, errors.LastCoordinator
+        errors.GroupNotFound,
+        errors.NotCoordinator,
+        errors.CoordinatorNotFound,
+        errors.LastCoordinator,
+        errors.TermEndingNeedsMotion,
     ),
 )
 async def end_consumer_group_coordinator_term(
     group_id: UUID, user_id: UUID, session: DbSession, principal: CurrentUser
 ) -> CoordinatorRead:
-    """End a coordinator's term (rotation, or stepping down); the term stays in the history."""
+    """Step down as coordinator (the term stays in the history). Ending another's term takes a motion,
+    unless one coordinator decides alone."""
     return await service.end_coordinator_term(session, principal, group_id=group_id, user_id=user_id)
 
 

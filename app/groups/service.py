@@ -13,7 +13,11 @@ from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
 from app.core.schemas import Page
 from app.groups import policies, repository
-from app.groups.coordinator_terms import NamedTerm, require_quorum_not_lowered, require_quorum_within
+from app.groups.coordinator_terms import (
+    NamedTerm,
+    require_quorum_not_lowered,
+    require_quorum_within,
+)
 from app.groups.errors import (
     AdmissionByApproval,
     AlreadyHouseholdMember,

@@ -13,6 +13,7 @@ from app.groups.errors import (
     NotAMember,
     QuorumAboveCoordinators,
     QuorumLoweringNeedsMotion,
+    TermEndingNeedsMotion,
     UserNotFound,
 )
 
@@ -34,6 +35,7 @@ __all__ = [
     "QuorumAboveCoordinators",
     "QuorumLoweringNeedsMotion",
     "RemovalNotPermitted",
+    "TermEndingNeedsMotion",
     "UserNotFound",
 ]
 

@@ -191,12 +191,14 @@ async def list_producer_group_coordinators(
         errors.NotProducerCoordinator,
         errors.CoordinatorNotFound,
         errors.LastCoordinator,
+        errors.TermEndingNeedsMotion,
     ),
 )
 async def end_producer_group_coordinator_term(
     producer_group_id: UUID, user_id: UUID, session: DbSession, principal: CurrentUser
 ) -> ProducerCoordinatorRead:
-    """End a coordinator's term (rotation, or stepping down); the term stays in the history."""
+    """Step down as coordinator (the term stays in the history). Another's term ends this way only where
+    one coordinator decides alone (a quorum of 1)."""
     return await service.end_coordinator_term(session, principal, producer_group_id=producer_group_id, user_id=user_id)
 
 

@@ -10,7 +10,11 @@ from app.accounts.principal import Principal
 from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
 from app.core.schemas import Page
-from app.groups.coordinator_terms import NamedTerm, require_quorum_not_lowered, require_quorum_within
+from app.groups.coordinator_terms import (
+    NamedTerm,
+    require_quorum_not_lowered,
+    require_quorum_within,
+)
 from app.producers import policies, repository
 from app.producers.errors import (
     AlreadyMember,

@@ -89,7 +89,7 @@ async def test_an_approval_stops_counting_once_its_coordinator_leaves_office(
     await accept(client, partnership, url, first)
     stepped_down = await client.delete(
         f"/v1/producer-groups/{partnership.producer_group.id}/coordinators/{first.id}",
-        headers=partnership.headers(second),
+        headers=partnership.headers(first),
     )
     after_second = await accept(client, partnership, url, second)
     after_third = await accept(client, partnership, url, third)

@@ -8,7 +8,7 @@ from uuid import UUID, uuid4
 
 import pytest
 from httpx import AsyncClient, Response
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.accounts.principal import Principal
@@ -17,8 +17,9 @@ from app.groups import repository as groups_repository
 from app.groups import service as groups_service
 from app.groups.coordinator_terms import CoordinatorTerms, require_quorum_within
 from app.groups.errors import QuorumAboveCoordinators
-from app.groups.models import DEFAULT_APPROVAL_QUORUM, Household, Membership, effective_quorum
+from app.groups.models import DEFAULT_APPROVAL_QUORUM, ConsumerGroup, Household, Membership, effective_quorum
 from app.producers import repository as producers_repository
+from app.producers.models import ProducerGroup
 from tests.factories import auth_headers, coordinator_ids, create_group, create_user, first_member
 from tests.producers import builders as producer_builders
 
@@ -39,6 +40,10 @@ class Board:
     def url(self) -> str:
         prefix = "consumer-groups" if self.kind == "consumer" else "producer-groups"
         return f"/v1/{prefix}/{self.group_id}/coordinators"
+
+    @property
+    def model(self) -> type[ConsumerGroup] | type[ProducerGroup]:
+        return ConsumerGroup if self.kind == "consumer" else ProducerGroup
 
     @property
     def terms(self) -> CoordinatorTerms[Any]:
@@ -115,6 +120,35 @@ async def test_a_coordinator_steps_down_while_another_remains_and_the_term_stays
     assert await in_office(session, board) == 1
 
 
+async def test_one_coordinator_cannot_end_anothers_term_where_decisions_need_two(
+    client: AsyncClient, session: AsyncSession, settings: Settings, kind: str
+) -> None:
+    """Ending another's term is a governance change: alone, a coordinator of a quorum-2 group could
+    otherwise remove the other and then decide everything alone."""
+    board = await build_board(session, kind, coordinators=2)
+    first, second = board.coordinators
+
+    response = await client.delete(f"{board.url}/{second}", headers=auth_headers(settings, first))
+
+    assert_problem(response, 409, "term-ending-needs-motion")
+    assert response.json()["approval_quorum"] == 2
+    assert await in_office(session, board) == 2
+
+
+async def test_where_one_coordinator_decides_alone_they_also_rotate_another_out(
+    client: AsyncClient, session: AsyncSession, settings: Settings, kind: str
+) -> None:
+    board = await build_board(session, kind, coordinators=2)
+    first, second = board.coordinators
+    await session.execute(update(board.model).where(board.model.id == board.group_id).values(approval_quorum=1))
+    session.expire_all()
+
+    response = await client.delete(f"{board.url}/{second}", headers=auth_headers(settings, first))
+
+    assert response.status_code == 200, response.text
+    assert await in_office(session, board) == 1
+
+
 async def test_ending_the_term_of_someone_not_in_office_is_refused(
     client: AsyncClient, session: AsyncSession, settings: Settings, kind: str
 ) -> None:
@@ -138,7 +172,7 @@ async def test_a_member_is_appointed_and_an_ended_term_leaves_room_for_a_new_one
     headers = auth_headers(settings, founder)
 
     first = await client.post(board.url, json={"user_id": str(board.member)}, headers=headers)
-    ended = await client.delete(f"{board.url}/{board.member}", headers=headers)
+    ended = await client.delete(f"{board.url}/{board.member}", headers=auth_headers(settings, board.member))
     again = await client.post(board.url, json={"user_id": str(board.member)}, headers=headers)
     history = await client.get(board.url, headers=headers)
 
@@ -197,7 +231,7 @@ async def test_the_groups_a_user_coordinates_are_those_of_terms_in_office(
     board = await build_board(session, kind, coordinators=2)
     leaving, staying = board.coordinators
 
-    await client.delete(f"{board.url}/{leaving}", headers=auth_headers(settings, staying))
+    await client.delete(f"{board.url}/{leaving}", headers=auth_headers(settings, leaving))
 
     coordinated = {
         user: set((await session.scalars(board.terms.groups_coordinated_by(user))).all()) for user in (leaving, staying)

@@ -502,12 +502,12 @@ async def test_appointing_an_unknown_user_is_refused(
 async def test_an_ended_term_stays_in_the_history(client: AsyncClient, session: AsyncSession, callers: Callers) -> None:
     url = f"/v1/producer-groups/{callers.group.id}/coordinators"
 
-    ended = await client.delete(f"{url}/{callers.co_coordinator.id}", headers=callers.headers_for("coordinator"))
+    ended = await client.delete(f"{url}/{callers.co_coordinator.id}", headers=callers.headers_for("co_coordinator"))
     history = await client.get(url, headers=callers.headers_for("member"))
 
     assert ended.status_code == 200
     assert ended.json()["user_id"] == str(callers.co_coordinator.id)
-    assert ended.json()["ended_by"] == str(callers.coordinator.id)
+    assert ended.json()["ended_by"] == str(callers.co_coordinator.id)
     assert abs(datetime.fromisoformat(ended.json()["ended_at"]) - today()) < timedelta(minutes=1)
     assert sorted((term["user_id"], term["ended_at"] is None) for term in history.json()["data"]) == sorted(
         [(str(callers.coordinator.id), True), (str(callers.co_coordinator.id), False)]
@@ -584,7 +584,7 @@ async def test_only_coordinators_appoint_coordinators(
         ("anonymous", None, 401),
         ("user of another producer group", "outsider", 403),
         ("member household's user", "member", 403),
-        ("coordinator", "coordinator", 200),
+        ("the coordinator stepping down", "co_coordinator", 200),
     ],
 )
 async def test_only_coordinators_end_terms(
