@@ -35,6 +35,7 @@ from app.groups.models import (
 )
 from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
 from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
+from app.outbox.models import EventAudience, OutboxEvent
 from app.plans.models import PlanItem, ProductionPlan
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
 from app.trade.models import TradeOrder, TradeOrderEvent, TradeOrderLine
@@ -50,6 +51,7 @@ __all__ = [
     "Certification",
     "ConsumerGroup",
     "Coordinator",
+    "EventAudience",
     "ExchangeRate",
     "FarmingHousehold",
     "Gathering",
@@ -66,6 +68,7 @@ __all__ = [
     "MembershipRequest",
     "Motion",
     "MotionApproval",
+    "OutboxEvent",
     "PickupStation",
     "PlanItem",
     "ProducerCoordinator",
