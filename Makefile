@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= auto
 export DATABASE_URL ?= sqlite+aiosqlite:///./teikei.db
 
-.PHONY: install lock migrate demo run worker lapse test lint format clean bench
+.PHONY: install lock migrate demo run worker lapse webhooks test lint format clean bench
 
 # The virtual environment must be one this interpreter made: a .venv left by another Python (or a
 # moved one whose interpreter is gone) is recreated instead of failing on every command.
@@ -44,8 +44,10 @@ migrate: install
 demo: migrate
 	$(BIN)/python -m app.demo
 
+# Webhooks are delivered from the same process, and may go to a receiver on this machine (development).
 run: demo
-	$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) --no-access-log --no-server-header
+	WEBHOOK_DELIVERY_IN_PROCESS=true WEBHOOK_ALLOW_PRIVATE_URLS=$${WEBHOOK_ALLOW_PRIVATE_URLS:-true} \
+		$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) --no-access-log --no-server-header
 
 # Daily jobs: lapse agreements not fully paid by their due date (refunding their payers) and purge
 # expired idempotency records.
@@ -54,6 +56,10 @@ worker: migrate
 
 lapse: migrate
 	$(BIN)/python -m app.worker lapse
+
+# Deliver webhooks from the outbox until stopped; run as many as the load needs, they share the work.
+webhooks: migrate
+	$(BIN)/python -m app.worker webhooks
 
 test: install
 	$(BIN)/pytest -n $(WORKERS)

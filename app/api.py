@@ -6,6 +6,8 @@ from app.accounts.router import router as accounts_router
 from app.agreements.router import messages_router as agreements_messages_router
 from app.agreements.router import router as agreements_router
 from app.agreements.router import transfers_router as agreements_transfers_router
+from app.cancellations.router import router as cancellations_router
+from app.catalogue.router import changes_router as catalogue_changes_router
 from app.catalogue.router import organisations_router as catalogue_organisations_router
 from app.catalogue.router import products_router as catalogue_products_router
 from app.catalogue.router import rates_router as catalogue_rates_router
@@ -16,25 +18,35 @@ from app.groups.router import router as groups_router
 from app.harvests.router import router as harvests_router
 from app.payments.router import router as payments_router
 from app.plans.router import router as plans_router
+from app.producers.router import motions_router
 from app.producers.router import router as producers_router
 from app.trade.router import router as trade_router
+from app.webhooks.router import deliveries_router as webhooks_deliveries_router
+from app.webhooks.router import endpoints_router as webhooks_endpoints_router
+from app.webhooks.router import events_router as webhooks_events_router
 
 ROUTERS = [
     accounts_router,
     households_router,
     groups_router,
     producers_router,
+    motions_router,
     plans_router,
     agreements_router,
     agreements_messages_router,
     agreements_transfers_router,
+    cancellations_router,
     gatherings_router,
     harvests_router,
     payments_router,
     catalogue_organisations_router,
     catalogue_products_router,
+    catalogue_changes_router,
     catalogue_rates_router,
     trade_router,
+    webhooks_endpoints_router,
+    webhooks_deliveries_router,
+    webhooks_events_router,
 ]
 
 

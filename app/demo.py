@@ -16,9 +16,11 @@ from app import demo_catalogue
 from app.accounts.models import User
 from app.accounts.principal import Principal
 from app.agreements.schemas import AgreementCreate, CounterProposalCreate, TermsItem
+from app.agreements.service import lifecycle, subscriptions
 from app.agreements.service import messages as agreement_messages
 from app.agreements.service import negotiation as agreements
-from app.agreements.service import subscriptions
+from app.cancellations import service as cancellations
+from app.cancellations.schemas import CancellationCreate
 from app.core import money, security
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
@@ -26,16 +28,19 @@ from app.core.quantity import Unit
 from app.gatherings import service as gatherings
 from app.gatherings.models import GatheringKind
 from app.gatherings.schemas import GatheringCreate, GatheringHostCreate
+from app.groups import motions
 from app.groups import service as groups
 from app.groups.models import Admission, ConsumerGroup, LegalForm
-from app.groups.schemas import ConsumerGroupCreate, PickupStationCreate
+from app.groups.schemas import ConsumerGroupCreate, EndTermMotionCreate, PickupStationCreate
 from app.harvests.schemas import HarvestCreate, HarvestLineCreate
 from app.harvests.service import deliveries as harvests
 from app.payments import service as payments
 from app.payments.schemas import PaymentCreate, PaymentKind
 from app.plans import service as plans
+from app.plans.models import ProductionPlan
 from app.plans.schemas import PlanCreate, PlanItemCreate
 from app.producers import service as producers
+from app.producers.motions import approve as approve_motion
 from app.producers.schemas import CertificationCreate, ProducerGroupCreate
 
 DEMO_PASSWORD = "teikei-demo-2026"
@@ -153,7 +158,10 @@ async def load(session: AsyncSession) -> bool:
     password_hash = await security.password_hasher().hash(DEMO_PASSWORD)
     consumers = [await _consumer_group(session, demo, password_hash) for demo in CONSUMER_GROUPS]
     producers_built = [await _producer_group(session, demo, password_hash) for demo in PRODUCER_GROUPS]
+    await _completed_season(session, consumers[0], producers_built[0])
     await _season_in_progress(session, consumers[0], producers_built[0])
+    await _cancelled_season(session, consumers[0], producers_built[0])
+    await _rotation_by_motion(session, consumers[0])
     await _request_waiting_for_approval(session, consumers[2], password_hash)
     await _catalogue(session, password_hash)
     return True
@@ -229,18 +237,54 @@ async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, passwo
     return BuiltGroup(id=group.id, coordinators=[coordinator])
 
 
+async def _completed_season(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup) -> None:
+    """The same partnership's rainy season a year ago: planned, agreed, paid in advance, harvested and,
+    its deliveries over, completed. Recorded as it happened, at last year's dates."""
+    import time_machine  # a development dependency, like the demo itself
+
+    a_year_ago = datetime.now(UTC) - timedelta(days=365)
+    with time_machine.travel(a_year_ago, tick=True):
+        await _season(session, consumers, farmers, season_name=f"Rainy season {a_year_ago.year}")
+    await lifecycle.complete_finished(session, today=datetime.now(UTC).date())
+
+
 async def _season_in_progress(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup) -> None:
-    """Chiang Mai Organic Families and Mae Taeng's farmers half-way through a season: a plan, terms
-    negotiated and approved by two coordinators, shares taken and paid in advance, two harvests."""
+    """This year's season half-way through, with a message between the groups and a farm day to come."""
     today = datetime.now(UTC).date()
-    farmer, [mai, co_coordinator] = farmers.coordinators[0], consumers.coordinators
-    window = {"harvest_from": today - timedelta(days=30), "harvest_to": today + timedelta(days=90)}
-    plan = await plans.create_plan(
+    farmer = farmers.coordinators[0]
+    agreement_id = await _season(session, consumers, farmers, season_name=f"Rainy season {today.year}")
+    await agreement_messages.post_message(
+        session, farmer, agreement_id=agreement_id, body="The eggs come on Saturdays from next week on."
+    )
+    starts = datetime.combine(today + timedelta(days=12), time(8, 0), tzinfo=UTC)
+    await gatherings.post_gathering(
         session,
         farmer,
-        producer_group_id=farmers.id,
-        data=PlanCreate(
-            season_name=f"Rainy season {today.year}",
+        GatheringCreate(
+            kind=GatheringKind.learning,
+            title="Farm day: transplanting rice by hand",
+            location="Mae Taeng",
+            description="Plant with us, then lunch from the fields.",
+            starts_at=starts,
+            ends_at=starts + timedelta(hours=6),
+            host=GatheringHostCreate(producer_group_id=farmers.id),
+        ),
+    )
+
+
+async def _season(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup, *, season_name: str) -> UUID:
+    """Chiang Mai Organic Families and Mae Taeng's farmers half-way through a season that began 60 days
+    ago: a plan, terms negotiated and approved by two coordinators, shares taken and paid in advance, two
+    harvests."""
+    today = datetime.now(UTC).date()
+    farmer, [mai, co_coordinator] = farmers.coordinators[0], consumers.coordinators[:2]
+    window = {"harvest_from": today - timedelta(days=30), "harvest_to": today + timedelta(days=90)}
+    plan = await _published_plan(
+        session,
+        farmer,
+        farmers,
+        PlanCreate(
+            season_name=season_name,
             season_starts_on=today - timedelta(days=60),
             season_ends_on=today + timedelta(days=120),
             currency="THB",
@@ -251,7 +295,6 @@ async def _season_in_progress(session: AsyncSession, consumers: BuiltGroup, farm
             ],
         ),
     )
-    await plans.publish_plan(session, farmer, plan.id)
     rice, morning_glory, eggs = [item.id for item in plan.items]
 
     def terms(rice_price: str) -> dict[str, object]:
@@ -277,34 +320,8 @@ async def _season_in_progress(session: AsyncSession, consumers: BuiltGroup, farm
     )
     for coordinator in (mai, co_coordinator):
         await agreements.accept_version(session, coordinator, agreement_id=agreement.id, version=2)
-    for number, (household_id, member) in enumerate(consumers.households[:15]):
-        subscription = await subscriptions.subscribe(
-            session, member, agreement_id=agreement.id, household_id=household_id, shares=2 if number < 2 else 1
-        )
-        await payments.record_payment(
-            session,
-            member,
-            agreement_id=agreement.id,
-            payment=PaymentCreate(
-                kind=PaymentKind.household_to_group,
-                household_id=household_id,
-                amount=subscription.amount_due,
-                currency="THB",
-                method="promptpay",
-            ),
-        )
-    await payments.record_payment(
-        session,
-        mai,
-        agreement_id=agreement.id,
-        payment=PaymentCreate(
-            kind=PaymentKind.group_to_producer,
-            amount=money.to_text(agreement.total_price_minor, "THB"),  # 17 of 20 shares paid by households
-            currency="THB",
-            method="bank_transfer",
-            reference="KBank 2026-0412",
-        ),
-    )
+    await _subscribe_and_pay(session, agreement.id, consumers.households[:15], shares=[2, 2, *[1] * 13])
+    await _pay_producer(session, mai, agreement.id, money.to_text(agreement.total_price_minor, "THB"))
     assert consumers.station_id is not None
     for days_ago, lines in ((7, [(rice, "150"), (morning_glory, "120"), (eggs, "600")]), (0, [(rice, "120.5")])):
         await harvests.record_harvest(
@@ -317,21 +334,116 @@ async def _season_in_progress(session: AsyncSession, consumers: BuiltGroup, farm
                 lines=[HarvestLineCreate(plan_item_id=item, quantity=quantity) for item, quantity in lines],
             ),
         )
-    await agreement_messages.post_message(
-        session, farmer, agreement_id=agreement.id, body="The eggs come on Saturdays from next week on."
-    )
-    starts = datetime.combine(today + timedelta(days=12), time(8, 0), tzinfo=UTC)
-    await gatherings.post_gathering(
+    return agreement.id
+
+
+async def _cancelled_season(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup) -> None:
+    """A cool-season vegetable box agreed and partly paid, then ended by mutual consent when the fields
+    flooded before planting: the farmers give back most of what they received, and the households get their
+    money back in proportion to what each paid."""
+    today = datetime.now(UTC).date()
+    farmer, [mai, co_coordinator] = farmers.coordinators[0], consumers.coordinators[:2]
+    window = {"harvest_from": today + timedelta(days=40), "harvest_to": today + timedelta(days=130)}
+    plan = await _published_plan(
         session,
         farmer,
-        GatheringCreate(
-            kind=GatheringKind.learning,
-            title="Farm day: transplanting rice by hand",
-            location="Mae Taeng",
-            description="Plant with us, then lunch from the fields.",
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=6),
-            host=GatheringHostCreate(producer_group_id=farmers.id),
+        farmers,
+        PlanCreate(
+            season_name=f"Cool season {today.year}",
+            season_starts_on=today + timedelta(days=20),
+            season_ends_on=today + timedelta(days=140),
+            currency="THB",
+            items=[
+                PlanItemCreate(crop="kale", unit=Unit.bunch, max_quantity="1500", **window),
+                PlanItemCreate(crop="chinese cabbage", unit=Unit.kg, max_quantity="900", **window),
+            ],
+        ),
+    )
+    kale, cabbage = [item.id for item in plan.items]
+    agreement = await agreements.propose(
+        session,
+        mai,
+        AgreementCreate(
+            production_plan_id=plan.id,
+            consumer_group_id=consumers.id,
+            shares=10,
+            advance_due_on=today + timedelta(days=15),
+            distribution_mode="consumers_collect",
+            items=[
+                TermsItem(plan_item_id=kale, quantity="600", unit_price="20.00"),
+                TermsItem(plan_item_id=cabbage, quantity="300", unit_price="30.00"),
+            ],
+        ),
+    )
+    await agreements.accept_version(session, farmer, agreement_id=agreement.id, version=1)
+    await _subscribe_and_pay(session, agreement.id, consumers.households[:6], shares=[2, 1, 1, 1, 1, 1])
+    # 7 shares of 2,100.00 paid; the group forwards 12,600.00. The farmers keep 2,100.00 for the seed they
+    # bought, so 10,500.00 and the 2,100.00 the group still holds go back: 6/7 of what each household paid.
+    await _pay_producer(session, mai, agreement.id, "12600.00")
+    proposal = await cancellations.propose(
+        session,
+        farmer,
+        agreement_id=agreement.id,
+        data=CancellationCreate(refund_amount="10500.00", currency="THB"),
+    )
+    await cancellations.approve(session, mai, agreement_id=agreement.id, cancellation_id=proposal.id)
+    await cancellations.approve(session, co_coordinator, agreement_id=agreement.id, cancellation_id=proposal.id)
+
+
+async def _rotation_by_motion(session: AsyncSession, consumers: BuiltGroup) -> None:
+    """Roles rotate: a third member is appointed, and a motion the group's two approvals carry ends the
+    second coordinator's term after two seasons."""
+    mai, outgoing = consumers.coordinators[:2]
+    _, incoming = consumers.households[2]
+    await groups.appoint_coordinator(session, mai, group_id=consumers.id, user_id=incoming.user_id)
+    moved = await motions.move(
+        session, mai, group_id=consumers.id, data=EndTermMotionCreate(kind="end_term", user_id=outgoing.user_id)
+    )
+    await approve_motion(session, incoming, motion_id=moved.id)
+    consumers.coordinators[1:] = [incoming]
+
+
+async def _published_plan(
+    session: AsyncSession, farmer: Principal, farmers: BuiltGroup, data: PlanCreate
+) -> ProductionPlan:
+    plan = await plans.create_plan(session, farmer, producer_group_id=farmers.id, data=data)
+    await plans.publish_plan(session, farmer, plan.id)
+    return plan
+
+
+async def _subscribe_and_pay(
+    session: AsyncSession, agreement_id: UUID, households: list[tuple[UUID, Principal]], *, shares: list[int]
+) -> None:
+    """Each household takes its shares and pays them in full."""
+    for (household_id, member), count in zip(households, shares, strict=True):
+        subscription = await subscriptions.subscribe(
+            session, member, agreement_id=agreement_id, household_id=household_id, shares=count
+        )
+        await payments.record_payment(
+            session,
+            member,
+            agreement_id=agreement_id,
+            payment=PaymentCreate(
+                kind=PaymentKind.household_to_group,
+                household_id=household_id,
+                amount=subscription.amount_due,
+                currency="THB",
+                method="promptpay",
+            ),
+        )
+
+
+async def _pay_producer(session: AsyncSession, coordinator: Principal, agreement_id: UUID, amount: str) -> None:
+    await payments.record_payment(
+        session,
+        coordinator,
+        agreement_id=agreement_id,
+        payment=PaymentCreate(
+            kind=PaymentKind.group_to_producer,
+            amount=amount,
+            currency="THB",
+            method="bank_transfer",
+            reference="KBank 2026-0412",
         ),
     )
 

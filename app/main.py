@@ -1,14 +1,23 @@
 """The application factory: settings, database, middleware, error handlers and routers."""
 
+import asyncio
+import contextlib
 import copy
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import FastAPI
+import fastapi_offline
+from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.storage import storage_from_string
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.responses import Response
+from starlette.types import Scope
 
 from app import api, health
 from app.accounts.dependencies import PUBLIC_OPERATIONS
@@ -22,10 +31,16 @@ from app.core.db import (
     read_engine,
 )
 from app.core.errors import PROBLEM_CONTENT, Problem, install_error_handlers
-from app.core.http import ProtectiveHeaders, RequestBodyLimit
+from app.core.http import ConditionalReads, CrossOriginRequests, ProtectiveHeaders, RequestBodyLimit
 from app.core.observability import Metrics, RequestContextMiddleware, RouteTemplates, configure_logging
+from app.outbox import delivery
 
 YOUNG_COLLECTION_THRESHOLD = 10_000  # allocations net of frees; Python's default is 700
+
+# Swagger UI's and ReDoc's scripts, styles and icon, from a pinned package: the docs load nothing from a CDN.
+DOCS_ASSETS = Path(fastapi_offline.__file__).parent / "static"
+DOCS_ASSETS_URL = "/docs/assets"
+SWAGGER_UI_OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
 
 DESCRIPTION = """
 Community-supported agriculture on the Teikei partnership rules, and a cross-border fair-trade
@@ -42,7 +57,7 @@ def create_app(
     """Build the app. Tests pass their own session factory (for reads too); otherwise the engine comes from
     settings."""
     settings = settings or get_settings()
-    openapi_url, docs_url = _document_urls(settings)
+    openapi_url, docs_url, redoc_url = _document_urls(settings)
     configure_logging(settings.log_level, json=settings.log_json)
     engine: AsyncEngine | None = None
 
@@ -55,7 +70,17 @@ def create_app(
         # Requests free almost everything they allocate by reference counting; at the default threshold
         # the young generation was still collected every ten requests or so (~1 ms each under load).
         gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
+        # `make run` delivers webhooks from the API process itself; production runs `app.worker webhooks`.
+        deliveries = (
+            asyncio.create_task(delivery.run(app.state.session_factory, settings))
+            if settings.webhook_delivery_in_process
+            else None
+        )
         yield
+        if deliveries is not None:
+            deliveries.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await deliveries
         if engine is not None:
             await engine.dispose()
 
@@ -65,7 +90,8 @@ def create_app(
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_url=openapi_url,
-        docs_url=docs_url,
+        # Served below from the service's own assets; FastAPI's pages would load theirs from a CDN.
+        docs_url=None,
         redoc_url=None,
         generate_unique_id_function=lambda route: route.name,
     )
@@ -78,27 +104,82 @@ def create_app(
 
     install_error_handlers(app)
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
+    # Inside the request context, so a 304 is logged and counted as what was answered.
+    app.add_middleware(ConditionalReads)
     # One table of route templates for both middlewares: built on the first request, it walks every route.
     route_template = RouteTemplates()
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, route_template=route_template)
+    # Outside the request context, so a preflight is answered before it is counted, logged or its body
+    # limited, and every answer from within (problems and the request context's 500 included) carries the
+    # CORS headers. Installed with an empty list too: a preflight then gets the same clear refusal.
+    app.add_middleware(CrossOriginRequests, allowed_origins=settings.cors_allowed_origins)
     # Outermost, so that every response has its headers, the request context's 500 included.
     app.add_middleware(ProtectiveHeaders, public_reads=_public_reads(), route_template=route_template)
     app.include_router(health.router)
     if settings.metrics_token is not None:
         app.include_router(health.metrics_router)
     api.include_routers(app)
+    if openapi_url is not None and docs_url is not None and redoc_url is not None:
+        _serve_docs(app, openapi_url=openapi_url, docs_url=docs_url, redoc_url=redoc_url)
     _register_problem_schema(app)
     return app
 
 
-def _document_urls(settings: Settings) -> tuple[str | None, str | None]:
-    """Where the OpenAPI document and the interactive docs are served; None where they are not."""
-    return ("/openapi.json" if settings.openapi_enabled else None), ("/docs" if settings.docs_enabled else None)
+def _document_urls(settings: Settings) -> tuple[str | None, str | None, str | None]:
+    """Where the OpenAPI document, Swagger UI and ReDoc are served; None where they are not."""
+    openapi_url = "/openapi.json" if settings.openapi_enabled else None
+    return openapi_url, *(("/docs", "/redoc") if settings.docs_enabled else (None, None))
+
+
+class DocsAssets(StaticFiles):
+    """The docs' assets may be kept by any cache, but are checked again (ETag) on use: they change with
+    the package's version, which their URLs do not name."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers.setdefault("Cache-Control", "public, no-cache")
+        return response
+
+
+def _serve_docs(app: FastAPI, *, openapi_url: str, docs_url: str, redoc_url: str) -> None:
+    """Swagger UI and ReDoc, each page loading only what the service itself serves."""
+    app.mount(DOCS_ASSETS_URL, DocsAssets(directory=DOCS_ASSETS), name="docs-assets")
+    favicon_url = f"{DOCS_ASSETS_URL}/favicon.png"
+
+    # Plain routes, as FastAPI's own docs are: pages of the service, not operations of the API.
+    async def swagger_ui(_: Request) -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=SWAGGER_UI_OAUTH2_REDIRECT_URL,
+            swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+            swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+            swagger_favicon_url=favicon_url,
+            # No validator badge: it would send the document's address to a third party.
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    async def swagger_ui_oauth2_redirect(_: Request) -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    async def redoc(_: Request) -> HTMLResponse:
+        return get_redoc_html(
+            openapi_url=openapi_url,
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
+            redoc_favicon_url=favicon_url,
+            with_google_fonts=False,
+        )
+
+    app.add_route(docs_url, swagger_ui, include_in_schema=False)
+    app.add_route(SWAGGER_UI_OAUTH2_REDIRECT_URL, swagger_ui_oauth2_redirect, include_in_schema=False)
+    app.add_route(redoc_url, redoc, include_in_schema=False)
 
 
 def _public_reads() -> frozenset[str]:
-    """The reads anyone may make: a shared cache may keep their answers when no credentials were sent."""
-    return frozenset(operation for operation in PUBLIC_OPERATIONS if operation.startswith("GET "))
+    """The API's reads anyone may make: a shared cache may keep their answers when no credentials were sent.
+    Not the health checks: a probe must reach the service, never a cache's memory of it."""
+    return frozenset(operation for operation in PUBLIC_OPERATIONS if operation.startswith("GET /v1/"))
 
 
 def _attach_database(

@@ -3,9 +3,11 @@
 from app.accounts.models import RefreshToken, User
 from app.agreements.models import (
     Agreement,
+    AgreementCancellation,
     AgreementMessage,
     AgreementVersion,
     Approval,
+    CancellationApproval,
     Subscription,
     SubscriptionTransfer,
     VersionItem,
@@ -35,7 +37,7 @@ from app.groups.models import (
 )
 from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
 from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
-from app.outbox.models import EventAudience, OutboxEvent
+from app.outbox.models import EventAudience, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.plans.models import PlanItem, ProductionPlan
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
 from app.trade.models import TradeOrder, TradeOrderEvent, TradeOrderLine
@@ -43,11 +45,13 @@ from app.trade.models import TradeOrder, TradeOrderEvent, TradeOrderLine
 __all__ = [
     "Absence",
     "Agreement",
+    "AgreementCancellation",
     "AgreementMessage",
     "AgreementVersion",
     "Allocation",
     "Approval",
     "Base",
+    "CancellationApproval",
     "Certification",
     "ConsumerGroup",
     "Coordinator",
@@ -89,4 +93,7 @@ __all__ = [
     "User",
     "VersionItem",
     "WaitingListEntry",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

@@ -1,11 +1,14 @@
-"""Scheduled jobs, run outside requests: `python -m app.worker {lapse|complete|purge-idempotency|daily}`.
+"""Jobs run outside requests: `python -m app.worker {lapse|complete|purge-idempotency|daily|webhooks}`.
 
 lapse — lapse agreements not fully paid by their due date and refund every payer.
 complete — record as completed the active agreements whose season's deliveries are over.
 purge-idempotency — delete Idempotency-Key records older than IDEMPOTENCY_RETENTION_HOURS.
 daily — all three, each in its own transaction.
 
-Run `daily` once a day (cron, a Kubernetes CronJob); running a job twice changes nothing the second time."""
+webhooks — deliver webhooks from the outbox until stopped; `webhooks --once` until nothing is due.
+
+Run `daily` once a day (cron, a Kubernetes CronJob); running a job twice changes nothing the second time.
+Run `webhooks` all the time, as many as the deliveries need: they share the work without sending one twice."""
 
 import asyncio
 import sys
@@ -19,6 +22,7 @@ from app.agreements.service.lifecycle import complete_finished
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.idempotency import purge_expired, retention_of
+from app.outbox import delivery
 from app.payments.service import lapse_overdue
 
 Step = Callable[[AsyncSession, Settings], Awaitable[str]]
@@ -59,7 +63,20 @@ async def run(steps: list[Step]) -> None:
         await engine.dispose()
 
 
+async def deliver_webhooks(*, once: bool) -> None:
+    settings = get_settings()
+    engine = create_engine(settings.database_url, pool_size=delivery.CONCURRENCY + 1, max_overflow=0)
+    try:
+        attempts = await delivery.run(create_session_factory(engine), settings, once=once)
+        print(f"Made {attempts} webhook delivery attempt(s).")
+    finally:
+        await engine.dispose()
+
+
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] not in JOBS:
-        sys.exit(f"usage: python -m app.worker {{{'|'.join(JOBS)}}}")
-    asyncio.run(run(JOBS[sys.argv[1]]))
+    if sys.argv[1:] in (["webhooks"], ["webhooks", "--once"]):
+        asyncio.run(deliver_webhooks(once="--once" in sys.argv))
+    elif len(sys.argv) != 2 or sys.argv[1] not in JOBS:
+        sys.exit(f"usage: python -m app.worker {{{'|'.join(JOBS)}|webhooks [--once]}}")
+    else:
+        asyncio.run(run(JOBS[sys.argv[1]]))

@@ -1,14 +1,30 @@
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import demo
 from app.accounts.models import User
-from app.agreements.models import Agreement, AgreementStatus
+from app.agreements.models import Agreement, AgreementCancellation, AgreementStatus, CancellationStatus
+from app.agreements.service import lifecycle
 from app.catalogue.models import ExchangeRate, Product, ProductCertification
+from app.core.db import utc_now
 from app.core.schemas import ASEAN_COUNTRIES
-from app.groups.models import Admission, ConsumerGroup, GroupStatus, Membership, MembershipRequest, RequestStatus
+from app.groups.models import (
+    Admission,
+    ConsumerGroup,
+    GroupStatus,
+    Membership,
+    MembershipRequest,
+    Motion,
+    MotionApproval,
+    MotionKind,
+    MotionStatus,
+    RequestStatus,
+)
 from app.harvests.models import Allocation, Harvest, HarvestLine, Surplus
 from app.ledger.models import AccountKind, LedgerAccount, LedgerEntry
+from app.plans.models import ProductionPlan
 from app.producers.models import ProducerGroup
 from app.trade.models import TradeOrder, TradeOrderStatus
 
@@ -36,20 +52,71 @@ async def test_demo_loads_once_and_shows_groups_in_several_asean_countries(sessi
 async def test_demo_has_a_season_in_progress_paid_in_full_with_two_harvests_allocated(session: AsyncSession) -> None:
     await demo.load(session)
 
-    [agreement] = (await session.scalars(select(Agreement))).all()
-    received = await session.scalar(
-        select(func.sum(LedgerEntry.amount_minor))
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerAccount.kind == AccountKind.producer_received)
+    [agreement] = (await session.scalars(select(Agreement).where(Agreement.status == AgreementStatus.active))).all()
+    received = await balance_of(session, agreement, AccountKind.producer_received)
+    harvests = (await session.scalars(select(Harvest).where(Harvest.agreement_id == agreement.id))).all()
+    lines = select(HarvestLine.id).join(Harvest).where(Harvest.agreement_id == agreement.id)
+    delivered = await session.scalar(select(func.sum(HarvestLine.quantity_base)).where(HarvestLine.id.in_(lines)))
+    allocated = await session.scalar(
+        select(func.sum(Allocation.quantity_base)).where(Allocation.harvest_line_id.in_(lines))
     )
-    harvests = (await session.scalars(select(Harvest))).all()
-    delivered = await session.scalar(select(func.sum(HarvestLine.quantity_base)))
-    allocated = await session.scalar(select(func.sum(Allocation.quantity_base)))
-    surplus = await session.scalar(select(func.sum(Surplus.quantity_base)))
+    surplus = await session.scalar(select(func.sum(Surplus.quantity_base)).where(Surplus.harvest_line_id.in_(lines)))
     assert (agreement.status, agreement.agreed_version) == (AgreementStatus.active, 2)
     assert received == agreement.total_price_minor == 8_760_000
     assert len(harvests) == 2
     assert (allocated or 0) + (surplus or 0) == delivered
+
+
+async def balance_of(session: AsyncSession, agreement: Agreement, kind: AccountKind) -> int:
+    return int(
+        await session.scalar(
+            select(func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(LedgerAccount.agreement_id == agreement.id, LedgerAccount.kind == kind)
+        )
+        or 0
+    )
+
+
+async def test_demo_has_last_years_season_completed_as_it_happened(session: AsyncSession) -> None:
+    await demo.load(session)
+
+    [completed] = (await session.scalars(select(Agreement).where(Agreement.status == AgreementStatus.completed))).all()
+    plan = await session.get_one(ProductionPlan, completed.production_plan_id)
+    a_year_ago = utc_now() - timedelta(days=365)
+    assert completed.agreed_at is not None and abs(completed.agreed_at - a_year_ago) < timedelta(minutes=5)
+    assert lifecycle.deliveries_over(plan.season_ends_on, on=utc_now().date())
+    assert await balance_of(session, completed, AccountKind.producer_received) == completed.total_price_minor
+
+
+async def test_demo_has_an_agreement_cancelled_with_its_payers_refunded(session: AsyncSession) -> None:
+    await demo.load(session)
+
+    [cancelled] = (await session.scalars(select(Agreement).where(Agreement.status == AgreementStatus.cancelled))).all()
+    [cancellation] = (
+        await session.scalars(select(AgreementCancellation).where(AgreementCancellation.agreement_id == cancelled.id))
+    ).all()
+    households_net = await balance_of(session, cancelled, AccountKind.household_paid)
+    assert cancellation.status == CancellationStatus.carried
+    assert await balance_of(session, cancelled, AccountKind.producer_received) == 1_260_000 - 1_050_000
+    assert await balance_of(session, cancelled, AccountKind.group_fund) == 0
+    assert households_net == -(1_470_000 - 1_260_000)  # 14,700.00 paid for 7 shares, 6/7 of it given back
+    assert (
+        await session.scalar(
+            select(func.sum(LedgerEntry.amount_minor))
+            .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+            .where(LedgerAccount.agreement_id == cancelled.id)
+        )
+        == 0
+    )
+
+
+async def test_demo_has_a_coordinator_rotated_out_by_a_carried_motion(session: AsyncSession) -> None:
+    await demo.load(session)
+
+    [motion] = (await session.scalars(select(Motion))).all()
+    assert (motion.kind, motion.status) == (MotionKind.end_term, MotionStatus.carried)
+    assert await session.scalar(select(func.count()).where(MotionApproval.motion_id == motion.id)) == 2
 
 
 async def test_demo_catalogue_spans_six_asean_countries_with_rates_and_an_order_in_every_state(

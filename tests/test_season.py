@@ -2,12 +2,15 @@
 asserting the numbers at each step; and a season whose advance payment never arrives."""
 
 from datetime import timedelta
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from httpx import AsyncClient
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.agreements.service.lifecycle import complete_finished
 from app.core.config import Settings
+from app.outbox.models import EventAudience, OutboxEvent
 from app.payments.service import lapse_overdue
 from tests.agreements.builders import today
 from tests.agreements.test_subscriptions import households_of_group
@@ -256,6 +259,29 @@ async def test_a_whole_season_from_plan_to_pickup_list_and_renewal(
     history = (await client.get("/v1/agreements", headers=season.producer)).json()["data"]
     assert [(a["id"], a["status"]) for a in history] == [(agreement_id, "active"), (renewal["id"], "proposed")]
 
+    # Once the season's deliveries are over, the daily job completes it. Each step was an event for both groups.
+    assert await complete_finished(session, today=today() + timedelta(days=365)) == [UUID(agreement_id)]
+    assert await event_types(session, agreement_id) == [
+        "agreement.proposed",
+        "agreement.countered",
+        "agreement.agreed",
+        *["subscription.created"] * 2,
+        *["payment.recorded"] * 4,
+        "agreement.activated",
+        *["harvest.recorded"] * 2,
+        "agreement.completed",
+    ]
+
+
+async def event_types(session: AsyncSession, agreement_id: str) -> list[str]:
+    """The events about the agreement, in the order they happened, each for both of its groups."""
+    events = (await session.scalars(select(OutboxEvent).order_by(OutboxEvent.occurred_at))).all()
+    about = [event for event in events if event.data.get("agreement", {}).get("id") == agreement_id]
+    for event in about:
+        audience = await session.scalar(select(func.count()).where(EventAudience.event_id == event.id))
+        assert audience == 2
+    return [event.type for event in about]
+
 
 async def test_a_season_whose_advance_payment_never_arrives_lapses_and_refunds_everyone(
     client: AsyncClient, session: AsyncSession, settings: Settings
@@ -292,6 +318,7 @@ async def test_a_season_whose_advance_payment_never_arrives_lapses_and_refunds_e
     lapsed = await lapse_overdue(session, today=today() + timedelta(days=8))
 
     assert [str(agreement_id) for agreement_id in lapsed] == [agreement["id"]]
+    assert (await event_types(session, agreement["id"]))[-1] == "agreement.lapsed"
     ledger = (await client.get(f"/v1/agreements/{agreement['id']}/ledger", headers=season.coordinator)).json()
     assert ledger["status"] == "lapsed"
     assert {a["balance"] for a in ledger["accounts"]} == {"0.00"}

@@ -70,6 +70,7 @@ PUBLIC_OPERATIONS = frozenset(
         "POST /v1/auth/refresh",
         "GET /v1/catalogue/products",
         "GET /v1/catalogue/products/{product_id}",
+        "GET /v1/catalogue/changes",
         "GET /v1/exchange-rates",
     }
 )

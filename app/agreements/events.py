@@ -10,12 +10,13 @@ from app.outbox import events as outbox
 from app.outbox.models import OrganisationKind
 
 
-async def publish(session: AsyncSession, agreement: Agreement, event_type: str) -> None:
-    """Record `event_type` (e.g. `agreement.cancelled`) with the agreement as it stands now."""
+async def publish(session: AsyncSession, agreement: Agreement, event_type: str, **details: Any) -> None:
+    """Record `event_type` (e.g. `agreement.cancelled`) with the agreement as it stands now, and the
+    `details` of what happened to it (e.g. `payment={...}`)."""
     await outbox.emit(
         session,
         event_type,
-        {"agreement": snapshot(agreement)},
+        {"agreement": snapshot(agreement), **details},
         audience=[
             (OrganisationKind.consumer_group, agreement.consumer_group_id),
             (OrganisationKind.producer_group, agreement.producer_group_id),

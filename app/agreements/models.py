@@ -149,18 +149,24 @@ class VersionItem(Base):
     line_total_minor: Mapped[int] = mapped_column(BigInteger)
 
 
-def _in_office(
-    term: type[CoordinatorTerm], group_of_agreement: Mapped[UUID], version_id: Any, user_id: Any
-) -> ColumnElement[bool]:
-    """Whether the approver holds a term now in the group the agreement names for the approval's side."""
-    group_id = (
-        select(group_of_agreement)
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .where(AgreementVersion.id == version_id)
-        .correlate_except(Agreement, AgreementVersion)
-        .scalar_subquery()
+def _approver_in_office(decided: type[Any], decided_id: Any, side: Any, user_id: Any) -> ColumnElement[bool]:
+    """Whether an approval's coordinator holds a term now in the group the agreement names for the approval's
+    side; `decided` is what was approved (a version, or cancellation terms), naming its agreement."""
+
+    def holds_term(term: type[CoordinatorTerm], group_of_agreement: Mapped[UUID]) -> ColumnElement[bool]:
+        group_id = (
+            select(group_of_agreement)
+            .join(decided, decided.agreement_id == Agreement.id)
+            .where(decided.id == decided_id)
+            .correlate_except(Agreement, decided)
+            .scalar_subquery()
+        )
+        return exists().where(term.current_of_group(group_id), term.user_id == user_id).correlate_except(term)
+
+    return case(
+        (literal(Side.consumer.value) == side, holds_term(Coordinator, Agreement.consumer_group_id)),
+        else_=holds_term(ProducerCoordinator, Agreement.producer_group_id),
     )
-    return exists().where(term.current_of_group(group_id), term.user_id == user_id).correlate_except(term)
 
 
 class Approval(Base):
@@ -178,15 +184,7 @@ class Approval(Base):
     # Read with the approval in the same statement, never stored: a term that ends later ends the approval's
     # weight too, and there is no copy to forget.
     display_name: Mapped[str] = column_property(select(User.display_name).where(User.id == user_id).scalar_subquery())
-    in_office: Mapped[bool] = column_property(
-        case(
-            (
-                literal(Side.consumer.value) == side,
-                _in_office(Coordinator, Agreement.consumer_group_id, version_id, user_id),
-            ),
-            else_=_in_office(ProducerCoordinator, Agreement.producer_group_id, version_id, user_id),
-        )
-    )
+    in_office: Mapped[bool] = column_property(_approver_in_office(AgreementVersion, version_id, side, user_id))
 
     @property
     def approved_at(self) -> datetime:
@@ -247,6 +245,73 @@ class SubscriptionTransfer(Base):
     accepted_by_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
     accepted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class CancellationStatus(enum.StrEnum):
+    open = "open"  # proposed, gathering the approvals of both sides
+    carried = "carried"  # both sides reached their quorum: the agreement is cancelled and the refund made
+    superseded = "superseded"  # replaced by another proposal before it was carried
+
+
+class AgreementCancellation(Base):
+    """Terms proposed for ending an agreement by mutual consent: what the producer group gives back.
+    Carried once each side's quorum of coordinators in office has approved it (principle 7: who
+    approved is kept). An agreement has at most one open proposal; a new one supersedes it."""
+
+    __tablename__ = "agreement_cancellation"
+    __table_args__ = (
+        CheckConstraint("refund_minor >= 0", name="refund_not_negative"),
+        CheckConstraint("pool_minor IS NULL OR pool_minor >= 0", name="pool_not_negative"),
+        Index(
+            "uq_agreement_cancellation_open",
+            "agreement_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_agreement_cancellation_agreement_created", "agreement_id", "created_at", "id"),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    agreement_id: Mapped[UUID] = mapped_column(ForeignKey("agreement.id", ondelete="CASCADE"))
+    proposed_by_side: Mapped[Side] = mapped_column(Enum(Side, native_enum=False, length=16))
+    proposed_by_user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    status: Mapped[CancellationStatus] = mapped_column(
+        Enum(CancellationStatus, native_enum=False, length=16), default=CancellationStatus.open
+    )
+    # What the producer group gives back, in minor units of the agreement's currency.
+    refund_minor: Mapped[int] = mapped_column(BigInteger)
+    # Once carried: all that went back to the payers, the producer's refund and what the group still held.
+    pool_minor: Mapped[int | None] = mapped_column(BigInteger)
+    refund_transaction_id: Mapped[UUID | None] = mapped_column(ForeignKey("ledger_transaction.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    carried_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    carried_by_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    approvals: Mapped[list[CancellationApproval]] = relationship(
+        lazy="raise", order_by="CancellationApproval.created_at"
+    )
+
+
+class CancellationApproval(Base):
+    """A coordinator's approval of cancellation terms, for the consumer or the producer side. Like an
+    approval of a version, it counts towards the side's quorum only while its coordinator is in office."""
+
+    __tablename__ = "agreement_cancellation_approval"
+    __table_args__ = (UniqueConstraint("cancellation_id", "user_id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    cancellation_id: Mapped[UUID] = mapped_column(
+        ForeignKey("agreement_cancellation.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    side: Mapped[Side] = mapped_column(Enum(Side, native_enum=False, length=16))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    display_name: Mapped[str] = column_property(select(User.display_name).where(User.id == user_id).scalar_subquery())
+    in_office: Mapped[bool] = column_property(
+        _approver_in_office(AgreementCancellation, cancellation_id, side, user_id)
+    )
 
 
 class AgreementMessage(Base):

@@ -14,9 +14,9 @@ from app.agreements.errors import AgreementNotFound, NotPartyCoordinator, OwnVer
 from app.agreements.models import Agreement, Side
 from app.core.errors import ConflictOfInterest
 from app.groups import repository as groups_repository
-from app.groups.models import Coordinator
+from app.groups.models import ConsumerGroup, Coordinator
 from app.producers import repository as producers_repository
-from app.producers.models import ProducerCoordinator
+from app.producers.models import ProducerCoordinator, ProducerGroup
 
 
 async def readable_agreement(
@@ -127,3 +127,15 @@ async def party_side(session: AsyncSession, principal: Principal, agreement_id: 
     if await _in_producer_group(session, principal.user_id, agreement.producer_group_id):
         return agreement, Side.producer
     raise AgreementNotFound(agreement_id)
+
+
+async def side_quorum(session: AsyncSession, agreement: Agreement, side: Side) -> int:
+    """The approvals of coordinators in office that consent for `side` (to terms, or to ending them): its
+    group's effective quorum."""
+    group: ConsumerGroup | ProducerGroup | None
+    if side == Side.consumer:
+        group = await groups_repository.get_group(session, agreement.consumer_group_id)
+    else:
+        group = await producers_repository.get_producer_group(session, agreement.producer_group_id)
+    assert group is not None  # an agreement's groups are never deleted
+    return group.effective_approval_quorum

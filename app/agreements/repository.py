@@ -11,10 +11,13 @@ from sqlalchemy.orm import selectinload
 
 from app.agreements.models import (
     Agreement,
+    AgreementCancellation,
     AgreementMessage,
     AgreementStatus,
     AgreementVersion,
     Approval,
+    CancellationApproval,
+    CancellationStatus,
     Side,
     Subscription,
     SubscriptionTransfer,
@@ -190,3 +193,40 @@ async def agreements_by_id(session: AsyncSession, agreement_ids: Sequence[UUID])
 
 def messages(agreement_id: UUID) -> Select[AgreementMessage]:
     return select(AgreementMessage).where(AgreementMessage.agreement_id == agreement_id)
+
+
+# Cancellation by mutual consent: read after the agreement's lock, so each reads what the last change left.
+
+
+async def get_cancellation(
+    session: AsyncSession, agreement_id: UUID, cancellation_id: UUID
+) -> AgreementCancellation | None:
+    statement = (
+        select(AgreementCancellation)
+        .where(AgreementCancellation.id == cancellation_id, AgreementCancellation.agreement_id == agreement_id)
+        .options(selectinload(AgreementCancellation.approvals))
+        .execution_options(populate_existing=True)
+    )
+    return await session.scalar(statement)
+
+
+async def open_cancellation(session: AsyncSession, agreement_id: UUID) -> AgreementCancellation | None:
+    statement = select(AgreementCancellation).where(
+        AgreementCancellation.agreement_id == agreement_id, AgreementCancellation.status == CancellationStatus.open
+    )
+    return await session.scalar(statement.execution_options(populate_existing=True))
+
+
+async def cancellation_approvals_in_office(session: AsyncSession, cancellation_id: UUID, side: Side) -> int:
+    """The side's approvals of the cancellation whose coordinators are still in office: those the quorum counts."""
+    statement = select(func.count()).where(
+        CancellationApproval.cancellation_id == cancellation_id,
+        CancellationApproval.side == side,
+        CancellationApproval.in_office,
+    )
+    return int(await session.scalar(statement) or 0)
+
+
+def cancellations(agreement_id: UUID) -> Select[AgreementCancellation]:
+    statement = select(AgreementCancellation).where(AgreementCancellation.agreement_id == agreement_id)
+    return statement.options(selectinload(AgreementCancellation.approvals))

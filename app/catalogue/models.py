@@ -126,6 +126,8 @@ class Product(Base):
         # Newest first, for the public listing and a seller's own listing.
         Index("ix_product_status_created", "status", "created_at", "id"),
         Index("ix_product_seller_created", "seller_id", "created_at", "id"),
+        # In order of change, for mirrors reading the catalogue's changes.
+        Index("ix_product_updated", "updated_at", "id"),
     )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)

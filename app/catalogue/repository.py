@@ -83,6 +83,11 @@ def _with_details(statement: Select[Product]) -> Select[Product]:
     )
 
 
+def changed_products() -> Select[Product]:
+    """Every product ever listed, withdrawn ones included: a mirror must learn of withdrawals too."""
+    return _with_details(select(Product))
+
+
 def listed_products() -> Select[Product]:
     """Products the public may see: withdrawn ones are hidden everywhere."""
     return _with_details(select(Product).where(Product.status == ProductStatus.listed))

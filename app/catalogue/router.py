@@ -10,6 +10,7 @@ from app.accounts.dependencies import CurrentUser
 from app.catalogue import errors, service
 from app.catalogue.models import OrganisationKind, TradingOrganisationMember
 from app.catalogue.schemas import (
+    CatalogueChangesPage,
     ExchangeRateCreate,
     ExchangeRateRead,
     ProductCreate,
@@ -38,6 +39,7 @@ organisations_router = DomainRouter(
     prefix="/trading-organisations", tags=["trading organisations"], responses=problem_responses(NotAuthenticated)
 )
 products_router = DomainRouter(prefix="/catalogue/products", tags=["catalogue"])
+changes_router = DomainRouter(prefix="/catalogue/changes", tags=["catalogue"])
 rates_router = DomainRouter(prefix="/exchange-rates", tags=["exchange rates"])
 
 LISTING_PROBLEMS = (
@@ -256,6 +258,18 @@ async def withdraw_catalogue_product(
 ) -> None:
     """Members of the seller withdraw a listing; it disappears from the catalogue."""
     await service.withdraw_product(session, principal, product_id=product_id, if_match=if_match)
+
+
+@changes_router.get("", response_model=CatalogueChangesPage, responses=problem_responses(InvalidCursor))
+async def list_catalogue_changes(
+    session: ReadSession, limit: Limit = 100, cursor: Cursor = None
+) -> CatalogueChangesPage:
+    """Products created, changed or withdrawn since `cursor`, oldest first, each as it is now; no login needed.
+
+    A storefront mirrors the catalogue by reading from no cursor to the end once, then from the last
+    `next_cursor` it was given, whenever it likes: it never reads the whole catalogue again. A change appears
+    here a few seconds after it is made."""
+    return await service.catalogue_changes(session, cursor=cursor, limit=limit)
 
 
 # Exchange rates

@@ -1,3 +1,4 @@
+import enum
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
@@ -278,6 +279,29 @@ class ProductRead(Schema):
     status: ProductStatus
     created_at: datetime
     updated_at: datetime
+
+
+class ProductChange(enum.StrEnum):
+    created = "created"
+    updated = "updated"
+    withdrawn = "withdrawn"
+
+
+class CatalogueChangeRead(Schema):
+    """A product as it stands after its latest change; withdrawn ones carry no listing."""
+
+    change: ProductChange
+    product_id: UUID
+    changed_at: datetime
+    product: ProductRead | None = Field(description="The listing now; null once withdrawn.")
+
+
+class CatalogueChangesPage(Schema):
+    data: list[CatalogueChangeRead]
+    has_more: bool
+    next_cursor: str = Field(
+        description="Pass as `cursor` for the changes after these: on the last page too, to poll for new ones."
+    )
 
 
 # Exchange rates

@@ -3,7 +3,7 @@ the premium stated apart, and prices shown in a buyer's currency with a stored, 
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -49,11 +49,14 @@ from app.catalogue.models import (
     TradingOrganisationMember,
 )
 from app.catalogue.schemas import (
+    CatalogueChangeRead,
+    CatalogueChangesPage,
     DisplayPrices,
     ExchangeRateCreate,
     PriceBreakdown,
     ProductCertificationCreate,
     ProductCertificationRead,
+    ProductChange,
     ProductCreate,
     ProductRead,
     ProductUpdate,
@@ -65,10 +68,12 @@ from app.catalogue.schemas import (
 from app.core import money, quantity
 from app.core.db import utc_now
 from app.core.http import require_match
-from app.core.pagination import CursorPage, paginate
+from app.core.pagination import CursorPage, after_cursor, encode_cursor, paginate
 from app.core.quantity import Unit
 from app.core.schemas import ASEAN_COUNTRIES
 from app.groups import repository as groups_repository
+from app.outbox import events as outbox
+from app.outbox.models import OrganisationKind as EventAudienceKind
 from app.producers import repository as producers_repository
 
 AMOUNTS = ("price", "minimum_price", "premium", "producer_share")
@@ -217,9 +222,13 @@ async def offer_product(session: AsyncSession, principal: Principal, data: Produ
         raise TradingOrganisationNotFound(data.seller_id)
     await policies.require_member(session, principal, seller)
     values = _checked_columns(data.model_dump(exclude={"seller_id", "certifications", "images"}))
+    now = utc_now()
     product = Product(
         seller_id=seller.id,
         created_by=principal.user_id,
+        # One moment for both: the change feed tells a new listing from a changed one by them.
+        created_at=now,
+        updated_at=now,
         status=ProductStatus.listed,
         **values,
         certifications=_certifications(data.certifications),
@@ -227,7 +236,9 @@ async def offer_product(session: AsyncSession, principal: Principal, data: Produ
     )
     session.add(product)
     await session.flush()
-    return await _reloaded(session, product.id)
+    listed = await _reloaded(session, product.id)
+    await _publish(session, listed, "product.created")
+    return listed
 
 
 async def change_product(
@@ -257,8 +268,13 @@ async def change_product(
         product.certifications.extend(_certifications(changes.certifications))
     if changes.images is not None:
         product.images.extend(_images(changes.images))
+    # Set here, not left to the column's onupdate: a change of certificates or images alone updates no
+    # column of the product's own row, and mirrors must still learn of it.
+    product.updated_at = utc_now()
     await session.flush()
-    return await _reloaded(session, product.id)
+    changed = await _reloaded(session, product.id)
+    await _publish(session, changed, "product.updated")
+    return changed
 
 
 async def withdraw_product(
@@ -269,8 +285,55 @@ async def withdraw_product(
     await policies.require_member(session, principal, product.seller)
     require_match(if_match, product_read(product))
     product.status = ProductStatus.withdrawn
-    product.withdrawn_at = utc_now()
+    product.withdrawn_at = product.updated_at = utc_now()
     await session.flush()
+    await _publish(session, product, "product.withdrawn")
+
+
+async def _publish(session: AsyncSession, product: Product, event_type: str) -> None:
+    """Tell the seller's integrators; a withdrawn product is named by its id alone."""
+    data = (
+        {"product": {"id": str(product.id), "seller_id": str(product.seller_id)}}
+        if product.status == ProductStatus.withdrawn
+        else {"product": product_read(product).model_dump(mode="json")}
+    )
+    await outbox.emit(session, event_type, data, audience=[(EventAudienceKind.trading_organisation, product.seller_id)])
+
+
+# Mirroring: a storefront keeps its copy of the catalogue by reading what changed since it last looked.
+
+# A change is shown once it is this old. Its time is taken before its transaction commits, so a change
+# committed late could carry an earlier time than one already read, and fall behind a cursor past it;
+# no write of a listing takes this long.
+CHANGES_SETTLE = timedelta(seconds=5)
+BEGINNING = encode_cursor(datetime(1970, 1, 1, tzinfo=UTC), UUID(int=0))
+
+
+async def catalogue_changes(
+    session: AsyncSession, *, cursor: str | None, limit: int, now: datetime | None = None
+) -> CatalogueChangesPage:
+    """Products created, changed or withdrawn after `cursor`, oldest change first; a product changed
+    twice since appears once, as it is now. The cursor of the last page is kept to poll for more."""
+    settled_before = (now or utc_now()) - CHANGES_SETTLE
+    statement = repository.changed_products().where(Product.updated_at < settled_before)
+    if cursor:
+        statement = statement.where(after_cursor(cursor, created_at=Product.updated_at, id_column=Product.id))
+    rows = (await session.scalars(statement.order_by(Product.updated_at, Product.id).limit(limit + 1))).all()
+    page = rows[:limit]
+    return CatalogueChangesPage(
+        data=[_change_read(product) for product in page],
+        has_more=len(rows) > limit,
+        next_cursor=encode_cursor(page[-1].updated_at, page[-1].id) if page else cursor or BEGINNING,
+    )
+
+
+def _change_read(product: Product) -> CatalogueChangeRead:
+    if product.status == ProductStatus.withdrawn:
+        change, listing = ProductChange.withdrawn, None
+    else:
+        change = ProductChange.created if product.updated_at == product.created_at else ProductChange.updated
+        listing = product_read(product)
+    return CatalogueChangeRead(change=change, product_id=product.id, changed_at=product.updated_at, product=listing)
 
 
 async def get_product(session: AsyncSession, product_id: UUID) -> Product:

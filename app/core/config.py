@@ -1,11 +1,13 @@
 """Settings, read once from the environment (prefix-free names, as the README lists them)."""
 
+import json
 import os
+import re
 from functools import lru_cache
-from typing import Literal, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 class Settings(BaseSettings):
@@ -37,6 +39,19 @@ class Settings(BaseSettings):
     idempotency_retention_hours: int = Field(default=24, ge=1, le=24 * 30)
     # /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it is not served at all.
     metrics_token: SecretStr | None = None
+    # Webhook endpoints may name private, loopback or link-local addresses (a receiver on this machine while
+    # developing); off, such URLs are refused when saved and again before each delivery.
+    webhook_allow_private_urls: bool = False
+    # Deliver webhooks from a background task of the API process too (`make run`); in production run
+    # `python -m app.worker webhooks` beside the API instead, as many as needed.
+    webhook_delivery_in_process: bool = False
+    # How long one delivery may take, connecting and reading included.
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
+    # A claimed delivery is left to its worker this long; if the worker dies, another sends it after.
+    webhook_lease_seconds: float = Field(default=60.0, gt=0, le=3600)
+    # The event feed shows only events older than this: a transaction may commit an event a little after
+    # a later one, and a client whose cursor had passed it would never see it.
+    event_feed_settle_seconds: float = Field(default=5.0, ge=0, le=300)
     # /openapi.json; the interactive docs need it, so DOCS_ENABLED without it is refused.
     openapi_enabled: bool = True
     # memory:// is per process; use redis://127.0.0.1:6379 with several workers or replicas.
@@ -45,6 +60,39 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     docs_enabled: bool = True
+    # Web origins (`https://shop.example`) whose pages may call the API from a browser; empty, none may.
+    # Comma-separated or a JSON list; `*` lets any origin in, and is refused in production.
+    cors_allowed_origins: Annotated[list[str], NoDecode] = []
+
+    @field_validator("cors_allowed_origins", mode="before")
+    @classmethod
+    def _read_origins(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.lstrip().startswith("["):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError:
+                raise ValueError(
+                    "CORS_ALLOWED_ORIGINS: not a JSON list; or write the origins comma-separated."
+                ) from None
+        elif isinstance(value, str):
+            value = value.split(",")
+        if isinstance(value, list):
+            # Browsers send the scheme and host in lower case.
+            value = [origin.strip().lower() if isinstance(origin, str) else origin for origin in value]
+            return [origin for origin in value if origin != ""]
+        return value
+
+    @field_validator("cors_allowed_origins")
+    @classmethod
+    def _refuse_what_is_not_an_origin(cls, origins: list[str]) -> list[str]:
+        # A browser sends `scheme://host[:port]`, nothing more: `https://shop.example/` would never match.
+        for origin in origins:
+            if origin != "*" and not ORIGIN.fullmatch(origin):
+                raise ValueError(
+                    f"CORS_ALLOWED_ORIGINS: {origin!r} is not an origin; write scheme://host[:port], "
+                    "without a path or a trailing slash."
+                )
+        return origins
 
     @model_validator(mode="after")
     def _refuse_a_weak_signing_key_in_production(self) -> Self:
@@ -60,14 +108,29 @@ class Settings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _refuse_a_lease_shorter_than_a_delivery(self) -> Self:
+        # A lease that ran out while its worker still waits for an answer would let a second worker send too.
+        if self.webhook_lease_seconds <= self.webhook_timeout_seconds:
+            raise ValueError("WEBHOOK_LEASE_SECONDS must be longer than WEBHOOK_TIMEOUT_SECONDS.")
+        return self
+
+    @model_validator(mode="after")
     def _refuse_docs_without_their_document(self) -> Self:
         # The docs page reads the OpenAPI document; served alone it would show only an error.
         if self.docs_enabled and not self.openapi_enabled:
             raise ValueError("DOCS_ENABLED needs OPENAPI_ENABLED: set DOCS_ENABLED=false too, or leave both on.")
         return self
 
+    @model_validator(mode="after")
+    def _refuse_every_origin_in_production(self) -> Self:
+        # Any page on the web could then drive a signed-in user's token; production names its storefronts.
+        if self.environment == "production" and "*" in self.cors_allowed_origins:
+            raise ValueError("CORS_ALLOWED_ORIGINS=* is refused in production: list the origins to allow.")
+        return self
+
 
 JWT_SECRET_MIN_BYTES = 32
+ORIGIN = re.compile(r"https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 DEVELOPMENT_SECRET = Settings.model_fields["jwt_secret"].default.get_secret_value()
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from fastapi import Query
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -61,6 +61,14 @@ def decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         raise InvalidCursor("Pass back the `next_cursor` of a previous page unchanged.") from error
 
 
+def after_cursor(
+    cursor: str, *, created_at: InstrumentedAttribute[datetime], id_column: InstrumentedAttribute[UUID]
+) -> ColumnElement[bool]:
+    """The rows after the one the cursor names, in (created_at, id) order."""
+    after_at, after_id = decode_cursor(cursor)
+    return or_(created_at > after_at, and_(created_at == after_at, id_column > after_id))
+
+
 async def paginate(
     session: AsyncSession,
     statement: Select[Any],
@@ -72,8 +80,7 @@ async def paginate(
 ) -> CursorPage:
     """One page in (created_at, id) order; fetches one row more to know whether another page follows."""
     if cursor:
-        after_at, after_id = decode_cursor(cursor)
-        statement = statement.where(or_(created_at > after_at, and_(created_at == after_at, id_column > after_id)))
+        statement = statement.where(after_cursor(cursor, created_at=created_at, id_column=id_column))
     rows = (await session.scalars(statement.order_by(created_at, id_column).limit(limit + 1))).all()
     has_more = len(rows) > limit
     page = rows[:limit]

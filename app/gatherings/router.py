@@ -1,5 +1,5 @@
-"""HTTP edge of events (farm visits, meetings, trainings). Every route needs a logged-in user; a private
-event is for its host group alone, and reads as not found to anyone else."""
+"""HTTP edge of gatherings (farm visits, meetings, trainings), under `/v1/gatherings`. Every route needs a
+logged-in user; a private gathering is for its host group alone, and reads as not found to anyone else."""
 
 from typing import Annotated
 from uuid import UUID
@@ -18,10 +18,10 @@ from app.gatherings.models import GatheringKind
 from app.gatherings.schemas import GatheringCreate, GatheringRead, GatheringSignupCreate, GatheringSignupRead
 from app.groups.errors import HouseholdNotFound
 
-router = DomainRouter(prefix="/events", tags=["events"], responses=problem_responses(NotAuthenticated))
+router = DomainRouter(prefix="/gatherings", tags=["gatherings"], responses=problem_responses(NotAuthenticated))
 
 
-# Events
+# Gatherings
 
 
 @router.post(
@@ -30,27 +30,27 @@ router = DomainRouter(prefix="/events", tags=["events"], responses=problem_respo
     response_model=GatheringRead,
     responses=problem_responses(errors.HostGroupNotFound, errors.NotHostCoordinator),
 )
-async def create_event(body: GatheringCreate, session: DbSession, principal: CurrentUser) -> GatheringRead:
+async def create_gathering(body: GatheringCreate, session: DbSession, principal: CurrentUser) -> GatheringRead:
     """Coordinators of a consumer group or producer group post a farm visit, meeting or training."""
     return await service.post_gathering(session, principal, body)
 
 
 @router.get("", response_model=Page[GatheringRead], responses=problem_responses(errors.InvalidDateRange, InvalidCursor))
-async def list_events(
+async def list_gatherings(
     session: DbSession,
     principal: CurrentUser,
     kind: Annotated[GatheringKind | None, Query()] = None,
     country: Annotated[CountryCode | None, Query(description="Country of the host group.")] = None,
     from_date: Annotated[
-        Day | None, Query(alias="from", description="Events still running on or after this day (UTC).")
+        Day | None, Query(alias="from", description="Gatherings still running on or after this day (UTC).")
     ] = None,
     to_date: Annotated[
-        Day | None, Query(alias="to", description="Events starting on or before this day (UTC).")
+        Day | None, Query(alias="to", description="Gatherings starting on or before this day (UTC).")
     ] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[GatheringRead]:
-    """The calendar: events open to all and those of your own groups, by start time."""
+    """The calendar: gatherings open to all and those of your own groups, by start time."""
     return await service.list_gatherings(
         session,
         principal,
@@ -63,10 +63,12 @@ async def list_events(
     )
 
 
-@router.get("/{event_id}", response_model=GatheringRead, responses=problem_responses(errors.EventNotFound))
-async def read_event(event_id: UUID, session: DbSession, principal: CurrentUser, response: Response) -> GatheringRead:
-    """An event you can see, with how many have signed up and whether you have."""
-    gathering = await service.get_gathering(session, principal, event_id)
+@router.get("/{gathering_id}", response_model=GatheringRead, responses=problem_responses(errors.EventNotFound))
+async def read_gathering(
+    gathering_id: UUID, session: DbSession, principal: CurrentUser, response: Response
+) -> GatheringRead:
+    """A gathering you can see, with how many have signed up and whether you have."""
+    gathering = await service.get_gathering(session, principal, gathering_id)
     response.headers["ETag"] = etag_for(gathering)
     return gathering
 
@@ -75,38 +77,38 @@ async def read_event(event_id: UUID, session: DbSession, principal: CurrentUser,
 
 
 @router.post(
-    "/{event_id}/signups",
+    "/{gathering_id}/signups",
     status_code=status.HTTP_201_CREATED,
     response_model=GatheringSignupRead,
     responses=problem_responses(
         errors.EventNotFound, HouseholdNotFound, errors.SignupsClosed, errors.AlreadySignedUp, errors.EventFull
     ),
 )
-async def sign_up_for_event(
-    event_id: UUID, body: GatheringSignupCreate, session: DbSession, principal: CurrentUser
+async def sign_up_for_gathering(
+    gathering_id: UUID, body: GatheringSignupCreate, session: DbSession, principal: CurrentUser
 ) -> GatheringSignupRead:
-    """Sign yourself up for an event, optionally for one of your households, until it starts."""
-    return await service.sign_up(session, principal, gathering_id=event_id, household_id=body.household_id)
+    """Sign yourself up for a gathering, optionally for one of your households, until it starts."""
+    return await service.sign_up(session, principal, gathering_id=gathering_id, household_id=body.household_id)
 
 
 @router.delete(
-    "/{event_id}/signups/me",
+    "/{gathering_id}/signups/me",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=problem_responses(errors.EventNotFound, errors.SignupsClosed, errors.SignupNotFound),
 )
-async def withdraw_from_event(event_id: UUID, session: DbSession, principal: CurrentUser) -> None:
-    """Give up your place at an event before it starts."""
-    await service.withdraw(session, principal, gathering_id=event_id)
+async def withdraw_from_gathering(gathering_id: UUID, session: DbSession, principal: CurrentUser) -> None:
+    """Give up your place at a gathering before it starts."""
+    await service.withdraw(session, principal, gathering_id=gathering_id)
 
 
 @router.get(
-    "/{event_id}/signups",
+    "/{gathering_id}/signups",
     response_model=Page[GatheringSignupRead],
     responses=problem_responses(errors.EventNotFound, errors.NotHostCoordinator, InvalidCursor),
 )
-async def list_event_signups(
-    event_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+async def list_gathering_signups(
+    gathering_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[GatheringSignupRead]:
     """Who has signed up, in sign-up order, for the host group's coordinators."""
-    page = await service.list_signups(session, principal, gathering_id=event_id, limit=limit, cursor=cursor)
+    page = await service.list_signups(session, principal, gathering_id=gathering_id, limit=limit, cursor=cursor)
     return page.to(GatheringSignupRead)

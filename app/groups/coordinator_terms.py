@@ -5,16 +5,21 @@ or stepping down) but stays in the history; the last coordinator in office alway
 office are counted from the terms themselves, never kept in a counter that could drift from them: the
 callers hold the group's row lock, so the appointments and ends of one group count one after the other.
 
-Each kind of group keeps its terms in a table of its own (a CoordinatorTerm model) and says who may be
-appointed; `CoordinatorTerms` applies the rules to either."""
+Each kind of group keeps its terms in a table of its own (a CoordinatorTerm model) and its households in
+another (consumer memberships, farming households); `CoordinatorTerms` applies the rules to either.
 
-from collections.abc import Awaitable, Callable, Sequence
+A term ends with its coordinator's membership: whoever stops belonging to every household of the group
+(the household leaves or is removed, or they leave the household) stops coordinating it, in the same
+transaction, unless no coordinator would remain: then the change is refused (`last-coordinator`)."""
+
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.accounts.models import User
 from app.core.db import utc_now
@@ -29,12 +34,9 @@ from app.groups.errors import (
     TermEndingNeedsMotion,
     UserNotFound,
 )
-from app.groups.models import CoordinatorTerm, effective_quorum
+from app.groups.models import CoordinatorTerm, HouseholdMember, effective_quorum
 
 TermT = TypeVar("TermT", bound=CoordinatorTerm)
-
-# Whether a user belongs to one of the group's member households: (session, user_id, group_id).
-MemberCheck = Callable[[AsyncSession, UUID, UUID], Awaitable[bool]]
 
 
 class Group(Protocol):
@@ -58,17 +60,69 @@ class NamedTerm(Generic[TermT]):
     display_name: str
 
 
+# Every kind of group's terms, each added as it is defined: one of a household's people leaving it may
+# end terms in groups of either kind, though households know nothing of producer groups.
+KINDS: list["CoordinatorTerms[Any]"] = []
+
+
 @dataclass(frozen=True)
 class CoordinatorTerms(Generic[TermT]):
-    """The coordinator terms of one kind of group: `model` keeps them, `in_member_household` says whether
-    a user belongs to one of the group's households (an appointee must), and `households` names those
-    households in messages."""
+    """The coordinator terms of one kind of group: `model` keeps them, `group_model` is the group (whose
+    row the rules lock), `membership` its member households (an appointee must belong to one, and a
+    coordinator who no longer does stops coordinating), and `households` names those households in messages."""
 
     model: type[TermT]
-    in_member_household: MemberCheck
+    group_model: type[Any]
+    membership: type[Any]
     households: str = "household"
 
+    def __post_init__(self) -> None:
+        KINDS.append(self)
+
     # Queries
+
+    def _member_households(self, group_id: UUID, *, apart_from: UUID | None = None) -> Select[Any]:
+        group_column: InstrumentedAttribute[UUID] = getattr(self.membership, self.membership.group_column)
+        statement: Select[Any] = select(self.membership.household_id).where(group_column == group_id)
+        if apart_from is not None:
+            statement = statement.where(self.membership.household_id != apart_from)
+        return statement
+
+    async def in_member_household(self, session: AsyncSession, user_id: UUID, group_id: UUID) -> bool:
+        statement = select(
+            exists().where(
+                HouseholdMember.user_id == user_id,
+                HouseholdMember.household_id.in_(self._member_households(group_id)),
+            )
+        )
+        return bool(await session.scalar(statement))
+
+    def coordinating(self, group_id: UUID) -> Select[UUID]:
+        """The users coordinating the group now."""
+        return select(self.model.user_id).where(self.model.current_of_group(group_id))
+
+    async def in_office(self, session: AsyncSession, group_id: UUID) -> set[UUID]:
+        return set((await session.scalars(self.coordinating(group_id))).all())
+
+    async def belonging(self, session: AsyncSession, group_id: UUID, *, apart_from: UUID | None = None) -> set[UUID]:
+        """The coordinators in office who belong to a member household of the group now (to one other than
+        `apart_from`): taken before a change to its households or their people, for end_terms_of_departed."""
+        belongs = select(HouseholdMember.user_id).where(
+            HouseholdMember.household_id.in_(self._member_households(group_id, apart_from=apart_from))
+        )
+        statement = select(self.model.user_id).where(
+            self.model.current_of_group(group_id), self.model.user_id.in_(belongs)
+        )
+        return set((await session.scalars(statement)).all())
+
+    async def lock_groups_of_household(self, session: AsyncSession, household_id: UUID) -> list[Any]:
+        """The groups of this kind the household belongs to, their rows locked in id order (the order
+        every path that locks several takes), so their terms change one transaction after another."""
+        group_column = getattr(self.membership, self.membership.group_column)
+        ids = select(group_column).where(self.membership.household_id == household_id)
+        locked = select(self.group_model.id).where(self.group_model.id.in_(ids)).order_by(self.group_model.id)
+        group_ids = (await session.scalars(locked.with_for_update())).all()
+        return [await session.get_one(self.group_model, group_id, populate_existing=True) for group_id in group_ids]
 
     async def current(self, session: AsyncSession, user_id: UUID, group_id: UUID) -> TermT | None:
         statement = select(self.model).where(self.model.current_of_group(group_id), self.model.user_id == user_id)
@@ -149,6 +203,33 @@ class CoordinatorTerms(Generic[TermT]):
         await session.flush()
         user = await session.get_one(User, user_id)
         return NamedTerm(term, user.display_name)
+
+    async def end_terms_of_departed(
+        self, session: AsyncSession, group: Group, belonged: set[UUID], *, ended_by: UUID
+    ) -> list[TermT]:
+        """End the terms of the coordinators who `belonged` (before the change the caller just made under
+        the group's row lock) and belong to no member household of the group now: a coordinator acts for
+        the group's households, so one who left them stops coordinating. A founder who never belonged is
+        not concerned. Refused, with the whole change, when it would leave the group without a coordinator
+        in office: another is appointed first."""
+        departed = belonged - await self.belonging(session, group.id)
+        if not departed:
+            return []
+        if await self.count_in_office(session, group.id) <= len(departed):
+            raise LastCoordinator(
+                f"No coordinator of '{group.name}' would remain: appoint another coordinator first, from "
+                f"a {self.households} that stays."
+            )
+        statement = select(self.model).where(self.model.current_of_group(group.id), self.model.user_id.in_(departed))
+        terms = list((await session.scalars(statement)).all())
+        now = utc_now()
+        for term in terms:
+            term.ended_at = now
+            term.ended_by = ended_by
+        await session.flush()
+        # coordinator_count, read with the group, is read again for whatever the transaction does next.
+        await session.refresh(group, ["coordinator_count"])
+        return terms
 
     def _term(self, group_id: UUID, *, user_id: UUID, appointed_by: UUID) -> TermT:
         return self.model(**{self.model.group_column: group_id}, user_id=user_id, appointed_by=appointed_by)

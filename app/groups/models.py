@@ -175,6 +175,7 @@ class ConsumerGroup(Base):
 class Membership(Base):
     __tablename__ = "group_membership"
     __table_args__ = (UniqueConstraint("group_id", "household_id"),)
+    group_column: ClassVar[str] = "group_id"
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
@@ -266,6 +267,14 @@ class PickupStation(Base):
 class MotionKind(enum.StrEnum):
     lower_quorum = "lower_quorum"
     end_term = "end_term"
+    remove_household = "remove_household"
+
+
+class GroupKind(enum.StrEnum):
+    """The two kinds of group whose coordinators decide by motion."""
+
+    consumer = "consumer"
+    producer = "producer"
 
 
 class MotionStatus(enum.StrEnum):
@@ -274,18 +283,31 @@ class MotionStatus(enum.StrEnum):
 
 
 class Motion(Base):
-    """A governance change the coordinators decide together: one that would weaken the quorum protecting
-    the group's decisions needs that quorum's approval, not one coordinator's say (principle 7)."""
+    """A governance change the coordinators of a consumer or a producer group decide together: one that
+    would weaken the quorum protecting the group's decisions, or remove one of its households, needs that
+    quorum's approval, not one coordinator's say (principle 7). A motion belongs to exactly one group:
+    `group_id` names a consumer group, `producer_group_id` a producer group. A carried removal stays as
+    the record of why the household was removed."""
 
     __tablename__ = "group_motion"
-    __table_args__ = (Index("ix_group_motion_group_created", "group_id", "created_at", "id"),)
+    __table_args__ = (
+        CheckConstraint("(group_id IS NULL) <> (producer_group_id IS NULL)", name="one_group"),
+        Index("ix_group_motion_group_created", "group_id", "created_at", "id"),
+        Index("ix_group_motion_producer_group_created", "producer_group_id", "created_at", "id"),
+    )
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
-    group_id: Mapped[UUID] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
+    group_id: Mapped[UUID | None] = mapped_column(ForeignKey("consumer_group.id", ondelete="CASCADE"))
+    producer_group_id: Mapped[UUID | None] = mapped_column(ForeignKey("producer_group.id", ondelete="CASCADE"))
     kind: Mapped[MotionKind] = mapped_column(Enum(MotionKind, native_enum=False, length=32))
-    # What the motion changes, by kind: the new quorum (lower_quorum), whose term ends (end_term).
+    # What the motion changes, by kind: the new quorum (lower_quorum), whose term ends (end_term), which
+    # household leaves and why (remove_household).
     approval_quorum: Mapped[int | None] = mapped_column()
     subject_user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+    subject_household_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("household.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[MotionStatus] = mapped_column(
         Enum(MotionStatus, native_enum=False, length=16), default=MotionStatus.open
     )
@@ -294,9 +316,22 @@ class Motion(Base):
     carried_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     @property
+    def group_kind(self) -> GroupKind:
+        return GroupKind.consumer if self.group_id is not None else GroupKind.producer
+
+    @property
+    def of_group_id(self) -> UUID:
+        """The id of the motion's group, of either kind."""
+        group_id = self.group_id if self.group_id is not None else self.producer_group_id
+        assert group_id is not None  # the one_group constraint
+        return group_id
+
+    @property
     def params(self) -> dict[str, Any]:
         if self.kind == MotionKind.lower_quorum:
             return {"approval_quorum": self.approval_quorum}
+        if self.kind == MotionKind.remove_household:
+            return {"household_id": str(self.subject_household_id), "reason": self.reason}
         return {"user_id": str(self.subject_user_id)}
 
 

@@ -106,7 +106,7 @@ async def user_in_member_household(session: AsyncSession, user_id: UUID, group_i
 
 
 # Coordinator terms follow the rules shared with producer groups; an appointee eats in a member household.
-coordinator_terms = CoordinatorTerms(Coordinator, in_member_household=user_in_member_household)
+coordinator_terms = CoordinatorTerms(Coordinator, ConsumerGroup, Membership)
 
 
 async def is_coordinator(session: AsyncSession, user_id: UUID, group_id: UUID) -> bool:
@@ -262,17 +262,18 @@ async def get_motion(session: AsyncSession, motion_id: UUID, *, lock: bool = Fal
     return await session.scalar(statement)
 
 
-def motions_of_group(group_id: UUID) -> Select[Motion]:
-    return select(Motion).where(Motion.group_id == group_id)
+def motions_of_group(group_column: InstrumentedAttribute[UUID | None], group_id: UUID) -> Select[Motion]:
+    """The motions of a group of either kind: `group_column` is Motion.group_id or Motion.producer_group_id."""
+    return select(Motion).where(group_column == group_id)
 
 
 async def has_approved(session: AsyncSession, motion_id: UUID, user_id: UUID) -> bool:
     return await session.get(MotionApproval, (motion_id, user_id)) is not None
 
 
-async def approvals_in_office(session: AsyncSession, motion: Motion) -> int:
-    """The motion's approvals whose coordinators hold office now: an ended term's approval no longer counts."""
-    in_office = select(Coordinator.user_id).where(Coordinator.current_of_group(motion.group_id))
+async def approvals_in_office(session: AsyncSession, motion: Motion, in_office: Select[UUID]) -> int:
+    """The motion's approvals whose coordinators hold office now (`in_office`, the group's coordinators):
+    an ended term's approval no longer counts."""
     statement = select(func.count()).where(MotionApproval.motion_id == motion.id, MotionApproval.user_id.in_(in_office))
     return int(await session.scalar(statement) or 0)
 
@@ -280,7 +281,3 @@ async def approvals_in_office(session: AsyncSession, motion: Motion) -> int:
 async def approvals_of(session: AsyncSession, motion_ids: Sequence[UUID]) -> Sequence[MotionApproval]:
     statement = select(MotionApproval).where(MotionApproval.motion_id.in_(motion_ids))
     return (await session.scalars(statement.order_by(MotionApproval.approved_at, MotionApproval.user_id))).all()
-
-
-async def coordinators_in_office(session: AsyncSession, group_id: UUID) -> set[UUID]:
-    return set((await session.scalars(select(Coordinator.user_id).where(Coordinator.current_of_group(group_id)))).all())

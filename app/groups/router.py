@@ -134,12 +134,15 @@ async def update_household(
 @households_router.delete(
     "/households/{household_id}/members/{user_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(errors.HouseholdNotFound, errors.HouseholdMemberNotFound, errors.LastHouseholdMember),
+    responses=problem_responses(
+        errors.HouseholdNotFound, errors.HouseholdMemberNotFound, errors.LastHouseholdMember, errors.LastCoordinator
+    ),
 )
 async def remove_household_member(
     household_id: UUID, user_id: UUID, session: DbSession, principal: CurrentUser
 ) -> None:
-    """Remove a member, or yourself, from a household you belong to; its last member stays."""
+    """Remove a member, or yourself, from a household you belong to; its last member stays. One who leaves
+    stops coordinating the household's groups, unless no coordinator would remain (`last-coordinator`)."""
     await service.remove_household_member(session, principal, household_id=household_id, user_id=user_id)
 
 
@@ -309,10 +312,13 @@ async def list_consumer_group_memberships(
 @router.delete(
     "/{group_id}/memberships/{household_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(errors.GroupNotFound, errors.HouseholdNotFound, errors.NotAMember),
+    responses=problem_responses(
+        errors.GroupNotFound, errors.HouseholdNotFound, errors.NotAMember, errors.LastCoordinator
+    ),
 )
 async def leave_consumer_group(group_id: UUID, household_id: UUID, session: DbSession, principal: CurrentUser) -> None:
-    """Your household leaves the group; the first household on the waiting list takes the place."""
+    """Your household leaves the group; the first household on the waiting list takes the place. Your
+    terms as its coordinator end with it, unless no coordinator would remain (`last-coordinator`)."""
     await service.leave_group(session, principal, group_id=group_id, household_id=household_id)
 
 
@@ -471,12 +477,15 @@ async def list_pickup_stations(
         errors.CoordinatorNotFound,
         errors.LastCoordinator,
         errors.OwnTermNeedsNoMotion,
+        errors.NotAMember,
     ),
 )
 async def move_consumer_group_motion(
     group_id: UUID, body: MotionCreate, session: DbSession, principal: CurrentUser
 ) -> MotionRead:
-    """A coordinator moves `lower_quorum` or `end_term`; your approval counts at once."""
+    """A coordinator moves `lower_quorum`, `end_term` or `remove_household` (with a reason the household
+    can read); your approval counts at once. A household leaves the group by itself, or by such a motion.
+    Motions are read and approved at `/v1/motions/{motion_id}`."""
     return await motions.move(session, principal, group_id=group_id, data=body)
 
 
@@ -490,32 +499,3 @@ async def list_consumer_group_motions(
 ) -> Page[MotionRead]:
     """The group's motions, open and carried, oldest first."""
     return await motions.page(session, principal, group_id=group_id, limit=limit, cursor=cursor)
-
-
-@households_router.get(
-    "/motions/{motion_id}",
-    tags=["consumer groups"],
-    response_model=MotionRead,
-    responses=problem_responses(errors.MotionNotFound, errors.NotGroupMember),
-)
-async def read_motion(motion_id: UUID, session: DbSession, principal: CurrentUser) -> MotionRead:
-    """A motion of your group, with its approvals and whether each still counts."""
-    return await motions.get(session, principal, motion_id=motion_id)
-
-
-@households_router.post(
-    "/motions/{motion_id}/approvals",
-    tags=["consumer groups"],
-    status_code=status.HTTP_201_CREATED,
-    response_model=MotionRead,
-    responses=problem_responses(
-        errors.MotionNotFound,
-        errors.NotCoordinator,
-        errors.MotionNotOpen,
-        errors.MotionAlreadyApproved,
-        errors.MotionNoLongerApplies,
-    ),
-)
-async def approve_motion(motion_id: UUID, session: DbSession, principal: CurrentUser) -> MotionRead:
-    """A coordinator approves the motion; the approval reaching the group's quorum carries it and applies it."""
-    return await motions.approve(session, principal, motion_id=motion_id)

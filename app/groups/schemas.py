@@ -5,7 +5,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field, StrictInt, model_validator
 
 from app.core.schemas import CountryCode, Name, Schema, Text, not_blank
-from app.groups.models import Admission, GroupStatus, LegalForm, MotionKind, MotionStatus, RequestStatus
+from app.groups.models import Admission, GroupKind, GroupStatus, LegalForm, MotionKind, MotionStatus, RequestStatus
 
 
 class HouseholdCreate(Schema):
@@ -169,7 +169,16 @@ class EndTermMotionCreate(Schema):
     user_id: UUID = Field(description="Another coordinator in office, whose term the motion ends.")
 
 
-MotionCreate = Annotated[LowerQuorumMotionCreate | EndTermMotionCreate, Field(discriminator="kind")]
+class RemoveHouseholdMotionCreate(Schema):
+    kind: Literal["remove_household"]
+    household_id: UUID = Field(description="A member household of the group, which the motion removes.")
+    reason: Annotated[Text, Field(min_length=1, max_length=500), AfterValidator(not_blank)] = Field(
+        description="Why the household is removed; recorded with the motion, readable by the household's people."
+    )
+
+
+MotionCreateBody = LowerQuorumMotionCreate | EndTermMotionCreate | RemoveHouseholdMotionCreate
+MotionCreate = Annotated[MotionCreateBody, Field(discriminator="kind")]
 
 
 class MotionApprovalRead(Schema):
@@ -180,9 +189,13 @@ class MotionApprovalRead(Schema):
 
 class MotionRead(Schema):
     id: UUID
+    group_kind: GroupKind = Field(description="`consumer` or `producer`: the kind of group `group_id` names.")
     group_id: UUID
     kind: MotionKind
-    params: dict[str, Any] = Field(description="`approval_quorum` (lower_quorum) or `user_id` (end_term).")
+    params: dict[str, Any] = Field(
+        description="`approval_quorum` (lower_quorum), `user_id` (end_term), or `household_id` and `reason` "
+        "(remove_household)."
+    )
     status: MotionStatus = Field(
         description="`open` until the approvals of coordinators in office reach the group's quorum; then "
         "`carried`, its change applied."

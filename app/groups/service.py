@@ -12,7 +12,7 @@ from app.core.db import utc_now
 from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
 from app.core.schemas import Page
-from app.groups import policies, repository
+from app.groups import coordinator_terms, policies, repository
 from app.groups.coordinator_terms import (
     NamedTerm,
     require_quorum_not_lowered,
@@ -153,9 +153,14 @@ async def remove_household_member(
     session: AsyncSession, principal: Principal, *, household_id: UUID, user_id: UUID
 ) -> None:
     """A member removes another member, or themself. The last member stays: a household is never left
-    without anyone to act for it."""
+    without anyone to act for it. One who leaves the household leaves its groups with it: their terms as
+    coordinator of those groups end, unless they belong to a group through another household too, or no
+    coordinator would remain (`last-coordinator`)."""
     # Locked, so two members removing each other at once cannot leave it empty.
     household = await policies.household_acted_for_by(session, principal, household_id, lock=True)
+    # The household's groups, of either kind, locked after it (the order joins take): their coordinators
+    # in office then change one transaction after another.
+    await repository.lock_groups_of_household(session, household.id)
     member = await repository.get_household_member(session, household.id, user_id)
     if member is None:
         raise HouseholdMemberNotFound(f"User {user_id} does not belong to '{household.name}'.", user_id=str(user_id))
@@ -163,8 +168,15 @@ async def remove_household_member(
         raise LastHouseholdMember(
             f"User {user_id} is the last member of '{household.name}'; a household keeps someone to act for it."
         )
+    groups = [
+        (terms, group, await terms.belonging(session, group.id))
+        for terms in coordinator_terms.KINDS
+        for group in await terms.lock_groups_of_household(session, household.id)
+    ]
     await session.delete(member)
     await session.flush()
+    for terms, group, belonged in groups:
+        await terms.end_terms_of_departed(session, group, belonged, ended_by=principal.user_id)
 
 
 async def _has_room_for_another_household(session: AsyncSession, user_id: UUID, households_per_user_max: int) -> bool:
@@ -278,12 +290,34 @@ async def join_group(
 
 
 async def leave_group(session: AsyncSession, principal: Principal, *, group_id: UUID, household_id: UUID) -> None:
-    """A household may always leave (the right of exit); the first household waiting takes its place."""
+    """A household may always leave (the right of exit), but for one condition: a group keeps a
+    coordinator, so the household of its last coordinators in office stays until another is appointed.
+    The first household waiting takes its place."""
     household = await policies.household_acted_for_by(session, principal, household_id)
     group = await _locked_group(session, group_id)
     membership = await repository.get_membership(session, group.id, household.id)
     if membership is None:
         raise NotAMember(f"'{household.name}' does not belong to '{group.name}'.")
+    await _end_membership(session, group, membership, ended_by=principal.user_id)
+
+
+async def remove_member_household(
+    session: AsyncSession, group: ConsumerGroup, household_id: UUID, *, ended_by: UUID
+) -> None:
+    """A household removed by a carried motion leaves as if it left by itself: it keeps the shares it
+    paid for, its place goes to the first household waiting. The caller holds the group's lock."""
+    membership = await repository.get_membership(session, group.id, household_id)
+    if membership is None:
+        raise NotAMember(f"Household {household_id} does not belong to '{group.name}'.", household_id=str(household_id))
+    await _end_membership(session, group, membership, ended_by=ended_by)
+
+
+async def _end_membership(
+    session: AsyncSession, group: ConsumerGroup, membership: Membership, *, ended_by: UUID
+) -> None:
+    """The household goes, the first admissible household waiting takes its place, and the coordinators
+    who belonged to the group only through it stop coordinating. The caller holds the group's lock."""
+    belonged = await repository.coordinator_terms.belonging(session, group.id)
     await session.delete(membership)
     group.member_count -= 1
     await session.flush()
@@ -295,6 +329,7 @@ async def leave_group(session: AsyncSession, principal: Principal, *, group_id: 
         await _admit(session, group, await session.get_one(Household, next_in_line.household_id))
     _update_status(group)
     await session.flush()
+    await repository.coordinator_terms.end_terms_of_departed(session, group, belonged, ended_by=ended_by)
 
 
 async def _admit(session: AsyncSession, group: ConsumerGroup, household: Household) -> Membership:

@@ -4,10 +4,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import utc_now
-from app.outbox.models import EventAudience, OrganisationKind, OutboxEvent
+from app.outbox.models import EventAudience, OrganisationKind, OutboxEvent, WebhookDelivery, WebhookEndpoint
 
 # A trade order's statuses (app.trade.models.TradeOrderStatus; a test keeps the two the same).
 TRADE_ORDER_STATUSES = (
@@ -46,7 +47,8 @@ Organisation = tuple[OrganisationKind, UUID]
 async def emit(
     session: AsyncSession, event_type: str, data: Mapping[str, Any], *, audience: Sequence[Organisation]
 ) -> OutboxEvent:
-    """Record an event for the organisations it concerns, in the caller's transaction."""
+    """Record an event for the organisations it concerns, and a delivery to each of their enabled webhook
+    endpoints that takes it, all in the caller's transaction: rolled back, nothing is sent."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
     now = utc_now()
@@ -57,4 +59,24 @@ async def emit(
     ]
     session.add(event)
     await session.flush()
+    organisations = {(row.organisation_kind, row.organisation_id) for row in event.audience}
+    for endpoint in await _endpoints_of(session, organisations):
+        if not endpoint.event_types or event_type in endpoint.event_types:
+            session.add(
+                WebhookDelivery(endpoint_id=endpoint.id, event_id=event.id, event_type=event_type, next_attempt_at=now)
+            )
+    await session.flush()
     return event
+
+
+async def _endpoints_of(session: AsyncSession, organisations: set[Organisation]) -> list[WebhookEndpoint]:
+    if not organisations:
+        return []
+    statement = select(WebhookEndpoint).where(
+        WebhookEndpoint.organisation_id.in_({organisation_id for _, organisation_id in organisations}),
+        WebhookEndpoint.enabled.is_(True),
+    )
+    endpoints = (await session.scalars(statement)).all()
+    return [
+        endpoint for endpoint in endpoints if (endpoint.organisation_kind, endpoint.organisation_id) in organisations
+    ]

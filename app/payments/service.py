@@ -1,7 +1,8 @@
 """Advance payment: households pay their group, the group pays the producer group, all through the
 double-entry ledger. Money moves here; the agreement's status changes in agreements' lifecycle, which
-this calls: full payment activates the agreement, and an agreement not fully paid by its due date
-lapses once every unit collected has gone back to its payer."""
+this calls: full payment activates the agreement, an agreement not fully paid by its due date
+lapses once every unit collected has gone back to its payer, and an agreement cancelled by mutual
+consent gives its payers back what the producer group refunds and what the group still holds for it."""
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -11,11 +12,13 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
+from app.agreements import events
 from app.agreements import policies as agreements_policies
 from app.agreements import repository as agreements_repository
 from app.agreements.models import Agreement, AgreementStatus, Subscription
 from app.agreements.service import lifecycle
 from app.core import money
+from app.core.allocation import allocate
 from app.core.errors import CurrencyMismatch
 from app.core.pagination import paginate
 from app.groups import policies as groups_policies
@@ -93,7 +96,7 @@ async def _household_pays_group(
             outstanding=money.to_text(outstanding, agreement.currency),
         )
     fund = await _account(session, agreement, AccountKind.group_fund, agreement.consumer_group_id)
-    return await ledger.post(
+    transaction = await ledger.post(
         session,
         agreement_id=agreement.id,
         kind=payment.kind,
@@ -102,6 +105,8 @@ async def _household_pays_group(
         reference=payment.reference,
         recorded_by_user_id=principal.user_id,
     )
+    await _publish(session, agreement, transaction, payment, amount)
+    return transaction
 
 
 async def _paid_towards(session: AsyncSession, agreement: Agreement, subscription: Subscription) -> int:
@@ -154,8 +159,27 @@ async def _group_pays_producer(
         reference=payment.reference,
         recorded_by_user_id=principal.user_id,
     )
+    await _publish(session, agreement, transaction, payment, amount)
     await lifecycle.advance_received(session, agreement, received_minor=received + amount)
     return transaction
+
+
+async def _publish(
+    session: AsyncSession, agreement: Agreement, transaction: LedgerTransaction, payment: PaymentCreate, amount: int
+) -> None:
+    """The payment, for both groups' integrators; before any change of status it brings about."""
+    await events.publish(
+        session,
+        agreement,
+        "payment.recorded",
+        payment={
+            "transaction_id": str(transaction.id),
+            "kind": payment.kind.value,
+            "household_id": str(payment.household_id) if payment.household_id else None,
+            "amount": money.to_text(amount, agreement.currency),
+            "currency": agreement.currency,
+        },
+    )
 
 
 async def _account(session: AsyncSession, agreement: Agreement, kind: AccountKind, owner_id: UUID) -> LedgerAccount:
@@ -188,6 +212,85 @@ async def _refund_everything(session: AsyncSession, agreement: Agreement) -> Non
     legs.append((fund, -sum(amount for _, amount in legs)))
     if any(amount for _, amount in legs):
         await ledger.post(session, agreement_id=agreement.id, kind="lapse_refund", legs=legs)
+
+
+# Cancelled by mutual consent
+
+
+@dataclass(frozen=True)
+class Holdings:
+    """Where the agreement's money is now, as the terms of a cancellation weigh it."""
+
+    received_by_producer: int
+    in_group_fund: int
+
+
+async def holdings(session: AsyncSession, agreement: Agreement) -> Holdings:
+    """Read only, never creating an account: a proposal can be read without the agreement's lock."""
+    by_kind: dict[AccountKind, int] = {}
+    for account, balance in await ledger.accounts_with_balances(session, agreement.id):
+        by_kind[account.kind] = by_kind.get(account.kind, 0) + balance
+    return Holdings(
+        received_by_producer=by_kind.get(AccountKind.producer_received, 0),
+        in_group_fund=by_kind.get(AccountKind.group_fund, 0),
+    )
+
+
+@dataclass(frozen=True)
+class CancellationRefund:
+    pool_minor: int  # what went back to the payers in all
+    transaction: LedgerTransaction | None  # None when there was nothing to give back
+
+
+async def refund_cancelled(
+    session: AsyncSession, agreement: Agreement, refund_minor: int, *, recorded_by_user_id: UUID | None = None
+) -> CancellationRefund:
+    """The producer group gives back `refund_minor`, and the group gives back all it still holds for the
+    agreement: it was collected for an agreement that no longer runs. The two together go to everyone
+    who paid, households (former holders of shares handed on too) and the group from its own money, in
+    proportion to what each paid, by the largest remainder. One transaction; the caller holds the
+    agreement's lock and has checked the refund against what the producer group may give back."""
+    balances = await ledger.accounts_with_balances(session, agreement.id)
+    received = sum(balance for account, balance in balances if account.kind == AccountKind.producer_received)
+    if not 0 <= refund_minor <= received:
+        raise ValueError(f"a refund of {refund_minor} from {received} received")
+    in_fund = sum(balance for account, balance in balances if account.kind == AccountKind.group_fund)
+    payers = [
+        (account, -balance)
+        for account, balance in balances
+        if account.kind in (AccountKind.household_paid, AccountKind.group_own) and balance < 0
+    ]
+    pool = refund_minor + in_fund
+    if pool == 0:
+        return CancellationRefund(pool_minor=0, transaction=None)
+    parts = allocate(pool, [paid for _, paid in payers])
+    received_account = await _account(session, agreement, AccountKind.producer_received, agreement.producer_group_id)
+    fund = await _account(session, agreement, AccountKind.group_fund, agreement.consumer_group_id)
+    legs = [(received_account, -refund_minor), (fund, refund_minor - pool)]
+    legs += [(account, part) for (account, _), part in zip(payers, parts, strict=True)]
+    transaction = await ledger.post(
+        session,
+        agreement_id=agreement.id,
+        kind="cancellation_refund",
+        legs=legs,
+        recorded_by_user_id=recorded_by_user_id,
+    )
+    return CancellationRefund(pool_minor=pool, transaction=transaction)
+
+
+async def refunds_to_payers(
+    session: AsyncSession, agreement: Agreement, transaction_id: UUID
+) -> list[tuple[AccountKind, UUID, int]]:
+    """What a cancellation's refund gave each payer: (household_paid or group_own, owner, amount)."""
+    statement = ledger.transactions_of(agreement.id).where(LedgerTransaction.id == transaction_id)
+    transaction = (await session.scalars(statement)).one()
+    accounts = await ledger.accounts_by_id(session, [entry.account_id for entry in transaction.entries])
+    payer_kinds = (AccountKind.household_paid, AccountKind.group_own)
+    return [
+        (accounts[entry.account_id].kind, accounts[entry.account_id].owner_id, entry.amount_minor)
+        for entry in transaction.entries
+        if accounts[entry.account_id].kind in payer_kinds
+    ]
 
 
 # Reading
@@ -292,6 +395,10 @@ async def _household_payments(
     return _HouseholdPayments(paid_accounts, by_account, accounts)
 
 
+# A lapsed or cancelled agreement asks nothing more of anyone: what was paid went back.
+ENDED_WITH_REFUND = (AgreementStatus.lapsed, AgreementStatus.cancelled)
+
+
 def _statement_line(subscription: Subscription, agreement: Agreement, payments: _HouseholdPayments) -> StatementLine:
     currency = agreement.currency
     paid = payments.paid(agreement.id)
@@ -303,7 +410,7 @@ def _statement_line(subscription: Subscription, agreement: Agreement, payments: 
         amount_due=money.to_text(subscription.amount_due_minor, currency),
         paid=money.to_text(paid, currency),
         outstanding=money.to_text(
-            subscription.amount_due_minor - paid if agreement.status != AgreementStatus.lapsed else 0, currency
+            subscription.amount_due_minor - paid if agreement.status not in ENDED_WITH_REFUND else 0, currency
         ),
         transactions=[
             _transaction_read(transaction, payments.accounts, currency)

@@ -10,6 +10,8 @@ from app.accounts.principal import Principal
 from app.core.db import utc_now
 from app.core.pagination import CursorPage, paginate
 from app.core.quantity import InvalidQuantity, to_base
+from app.outbox import events as outbox
+from app.outbox.models import OrganisationKind
 from app.plans import policies, repository
 from app.plans.errors import (
     DuplicatePlanItem,
@@ -184,6 +186,21 @@ async def publish_plan(session: AsyncSession, principal: Principal, plan_id: UUI
     plan.status = PlanStatus.published
     plan.published_at = utc_now()
     await session.flush()
+    await outbox.emit(
+        session,
+        "plan.published",
+        {
+            "production_plan": {
+                "id": str(plan.id),
+                "producer_group_id": str(plan.producer_group_id),
+                "season_name": plan.season_name,
+                "season_starts_on": plan.season_starts_on.isoformat(),
+                "season_ends_on": plan.season_ends_on.isoformat(),
+                "currency": plan.currency,
+            }
+        },
+        audience=[(OrganisationKind.producer_group, plan.producer_group_id)],
+    )
     return plan
 
 

@@ -8,17 +8,26 @@ from app.groups.errors import (
     AlreadyMember,
     CoordinatorMustBeMember,
     CoordinatorNotFound,
+    GroupNotFound,
     HouseholdNotFound,
     LastCoordinator,
+    MotionAlreadyApproved,
+    MotionNoLongerApplies,
+    MotionNotFound,
+    MotionNotOpen,
     NotAMember,
+    NotCoordinator,
+    NotGroupMember,
+    OwnTermNeedsNoMotion,
     QuorumAboveCoordinators,
     QuorumLoweringNeedsMotion,
+    QuorumNotLowered,
     TermEndingNeedsMotion,
     UserNotFound,
 )
 
-# Households, users, memberships, coordinator terms and quorums are the same for both kinds of group: their
-# problems are the consumer groups' ones, re-exported so routes can declare them.
+# Households, users, memberships, coordinator terms, quorums and motions are the same for both kinds of
+# group: their problems are the consumer groups' ones, re-exported so routes can declare them.
 __all__ = [
     "AlreadyCoordinator",
     "AlreadyMember",
@@ -26,14 +35,24 @@ __all__ = [
     "CertificationRecorded",
     "CoordinatorMustBeMember",
     "CoordinatorNotFound",
+    "GroupNotFound",
     "HouseholdNotFound",
     "LastCoordinator",
+    "MotionAlreadyApproved",
+    "MotionNoLongerApplies",
+    "MotionNotFound",
+    "MotionNotOpen",
     "NotAMember",
+    "NotCoordinator",
+    "NotGroupMember",
     "NotProducerCoordinator",
     "NotProducerGroupMember",
+    "OwnTermNeedsNoMotion",
     "ProducerGroupNotFound",
     "QuorumAboveCoordinators",
     "QuorumLoweringNeedsMotion",
+    "QuorumNotLowered",
+    "RemovalNeedsMotion",
     "RemovalNotPermitted",
     "TermEndingNeedsMotion",
     "UserNotFound",
@@ -61,6 +80,11 @@ class NotProducerGroupMember(Forbidden):
 class RemovalNotPermitted(Forbidden):
     code = "household-removal-not-permitted"
     title = "Only the household itself or a coordinator may remove it from the producer group"
+
+
+class RemovalNeedsMotion(Conflict):
+    code = "removal-needs-motion"
+    title = "Removing another household needs a motion"
 
 
 class CertificationNotFound(NotFound):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import ClassVar
 from uuid import UUID, uuid4
 
 from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, String, UniqueConstraint, text
@@ -62,6 +63,7 @@ class FarmingHousehold(Base):
 
     __tablename__ = "producer_membership"
     __table_args__ = (UniqueConstraint("producer_group_id", "household_id"),)
+    group_column: ClassVar[str] = "producer_group_id"
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     producer_group_id: Mapped[UUID] = mapped_column(ForeignKey("producer_group.id", ondelete="CASCADE"))

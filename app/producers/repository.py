@@ -61,7 +61,7 @@ async def user_in_member_household(session: AsyncSession, user_id: UUID, produce
 
 # Coordinator terms follow the rules shared with consumer groups; an appointee farms in a member household.
 coordinator_terms = CoordinatorTerms(
-    ProducerCoordinator, in_member_household=user_in_member_household, households="farming household"
+    ProducerCoordinator, ProducerGroup, FarmingHousehold, households="farming household"
 )
 
 

@@ -13,7 +13,8 @@ from app.core.http import IfMatch, etag_for
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
 from app.core.schemas import CountryCode, Page
-from app.producers import errors, service
+from app.groups.schemas import MotionCreate, MotionRead
+from app.producers import errors, motions, service
 from app.producers.schemas import (
     CertificationCreate,
     CertificationRead,
@@ -29,6 +30,8 @@ from app.producers.schemas import (
 router = DomainRouter(
     prefix="/producer-groups", tags=["producer groups"], responses=problem_responses(NotAuthenticated)
 )
+# A motion of either kind of group: here, where both kinds are known.
+motions_router = DomainRouter(prefix="/motions", tags=["motions"], responses=problem_responses(NotAuthenticated))
 
 
 # Producer groups
@@ -89,7 +92,8 @@ async def update_producer_group(
     response: Response,
     if_match: IfMatch = None,
 ) -> ProducerGroupRead:
-    """Coordinators set the group's approval quorum. Send `If-Match` to avoid lost updates."""
+    """Coordinators raise the group's approval quorum; lowering it takes a `lower_quorum` motion
+    (`quorum-lowering-needs-motion`). Send `If-Match` to avoid lost updates."""
     group = await service.update_producer_group(
         session, principal, producer_group_id=producer_group_id, changes=body, if_match=if_match
     )
@@ -136,12 +140,20 @@ async def list_producer_group_households(
 @router.delete(
     "/{producer_group_id}/members/{household_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problem_responses(errors.ProducerGroupNotFound, errors.RemovalNotPermitted, errors.NotAMember),
+    responses=problem_responses(
+        errors.ProducerGroupNotFound,
+        errors.RemovalNotPermitted,
+        errors.NotAMember,
+        errors.RemovalNeedsMotion,
+        errors.LastCoordinator,
+    ),
 )
 async def remove_producer_group_household(
     producer_group_id: UUID, household_id: UUID, session: DbSession, principal: CurrentUser
 ) -> None:
-    """Your household leaves the producer group, or a coordinator removes a household."""
+    """Your household leaves the producer group; your terms as its coordinator end with it, unless no
+    coordinator would remain (`last-coordinator`). Removing another household takes a `remove_household`
+    motion, unless one coordinator decides alone (`removal-needs-motion`)."""
     await service.remove_household(session, principal, producer_group_id=producer_group_id, household_id=household_id)
 
 
@@ -198,7 +210,7 @@ async def end_producer_group_coordinator_term(
     producer_group_id: UUID, user_id: UUID, session: DbSession, principal: CurrentUser
 ) -> ProducerCoordinatorRead:
     """Step down as coordinator (the term stays in the history). Another's term ends this way only where
-    one coordinator decides alone (a quorum of 1)."""
+    one coordinator decides alone (a quorum of 1); otherwise by an `end_term` motion (`term-ending-needs-motion`)."""
     return await service.end_coordinator_term(session, principal, producer_group_id=producer_group_id, user_id=user_id)
 
 
@@ -250,3 +262,70 @@ async def delete_producer_group_certification(
     await service.withdraw_certification(
         session, principal, producer_group_id=producer_group_id, certification_id=certification_id
     )
+
+
+# Governance motions: changes that need the quorum they would weaken, or a household's removal (principle 7)
+
+
+@router.post(
+    "/{producer_group_id}/motions",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MotionRead,
+    responses=problem_responses(
+        errors.ProducerGroupNotFound,
+        errors.NotProducerCoordinator,
+        errors.QuorumNotLowered,
+        errors.CoordinatorNotFound,
+        errors.LastCoordinator,
+        errors.OwnTermNeedsNoMotion,
+        errors.NotAMember,
+    ),
+)
+async def move_producer_group_motion(
+    producer_group_id: UUID, body: MotionCreate, session: DbSession, principal: CurrentUser
+) -> MotionRead:
+    """A coordinator moves `lower_quorum`, `end_term` or `remove_household` (with a reason the household
+    can read); your approval counts at once. Motions are read and approved at `/v1/motions/{motion_id}`."""
+    return await motions.move(session, principal, producer_group_id=producer_group_id, data=body)
+
+
+@router.get(
+    "/{producer_group_id}/motions",
+    response_model=Page[MotionRead],
+    responses=problem_responses(errors.ProducerGroupNotFound, errors.NotProducerGroupMember, InvalidCursor),
+)
+async def list_producer_group_motions(
+    producer_group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
+) -> Page[MotionRead]:
+    """The group's motions, open and carried, oldest first."""
+    return await motions.page(session, principal, producer_group_id=producer_group_id, limit=limit, cursor=cursor)
+
+
+@motions_router.get(
+    "/{motion_id}",
+    response_model=MotionRead,
+    responses=problem_responses(errors.MotionNotFound, errors.NotGroupMember, errors.NotProducerGroupMember),
+)
+async def read_motion(motion_id: UUID, session: DbSession, principal: CurrentUser) -> MotionRead:
+    """A motion of your consumer or producer group (`group_kind`), with its approvals and whether each still
+    counts. The people of a household a motion removes may read it too, and why."""
+    return await motions.get(session, principal, motion_id=motion_id)
+
+
+@motions_router.post(
+    "/{motion_id}/approvals",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MotionRead,
+    responses=problem_responses(
+        errors.MotionNotFound,
+        errors.NotCoordinator,
+        errors.NotProducerCoordinator,
+        errors.MotionNotOpen,
+        errors.MotionAlreadyApproved,
+        errors.MotionNoLongerApplies,
+    ),
+)
+async def approve_motion(motion_id: UUID, session: DbSession, principal: CurrentUser) -> MotionRead:
+    """A coordinator of the motion's group approves it; the approval reaching the group's quorum carries it
+    and applies it."""
+    return await motions.approve(session, principal, motion_id=motion_id)

@@ -10,6 +10,7 @@ from app.accounts.principal import Principal
 from app.core.http import require_match
 from app.core.pagination import CursorPage, paginate
 from app.core.schemas import Page
+from app.groups import repository as groups_repository
 from app.groups.coordinator_terms import (
     NamedTerm,
     require_quorum_not_lowered,
@@ -23,6 +24,7 @@ from app.producers.errors import (
     HouseholdNotFound,
     NotAMember,
     ProducerGroupNotFound,
+    RemovalNeedsMotion,
 )
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
 from app.producers.schemas import (
@@ -126,15 +128,48 @@ async def admit_household(
 async def remove_household(
     session: AsyncSession, principal: Principal, *, producer_group_id: UUID, household_id: UUID
 ) -> None:
-    """A household leaves (it always may), or a coordinator removes it."""
+    """A household leaves (it always may, but for the group's last coordinators in office, who stay until
+    another is appointed). Removing another household is a motion's work, done directly only where one
+    coordinator decides alone (a quorum of 1)."""
     group = await _locked_producer_group(session, producer_group_id)
     await policies.require_household_or_coordinator(session, principal, group, household_id)
     membership = await repository.get_membership(session, group.id, household_id)
     if membership is None:
         raise NotAMember(f"Household {household_id} does not belong to '{group.name}'.", household_id=str(household_id))
+    if not await groups_repository.user_belongs_to_household(session, principal.user_id, household_id):
+        require_removal_by_one(group.effective_approval_quorum)
+    await _end_membership(session, group, membership, ended_by=principal.user_id)
+
+
+async def remove_member_household(
+    session: AsyncSession, group: ProducerGroup, household_id: UUID, *, ended_by: UUID
+) -> None:
+    """A household removed by a carried motion leaves as if it left by itself. The caller holds the group's lock."""
+    membership = await repository.get_membership(session, group.id, household_id)
+    if membership is None:
+        raise NotAMember(f"Household {household_id} does not belong to '{group.name}'.", household_id=str(household_id))
+    await _end_membership(session, group, membership, ended_by=ended_by)
+
+
+def require_removal_by_one(approval_quorum: int) -> None:
+    """Removing a household is a governance change, which needs the quorum it would otherwise bypass."""
+    if approval_quorum > 1:
+        raise RemovalNeedsMotion(
+            f"The group's decisions need {approval_quorum} approvals: removing a household takes a motion "
+            "that many coordinators approve, not one coordinator's request.",
+            approval_quorum=approval_quorum,
+        )
+
+
+async def _end_membership(
+    session: AsyncSession, group: ProducerGroup, membership: FarmingHousehold, *, ended_by: UUID
+) -> None:
+    """The household goes; the coordinators who farmed in the group only through it stop coordinating."""
+    belonged = await repository.coordinator_terms.belonging(session, group.id)
     await session.delete(membership)
     group.member_count -= 1
     await session.flush()
+    await repository.coordinator_terms.end_terms_of_departed(session, group, belonged, ended_by=ended_by)
 
 
 async def list_member_households(

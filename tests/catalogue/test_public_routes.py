@@ -13,6 +13,7 @@ CATALOGUE_PREFIXES = ("/v1/catalogue/", "/v1/exchange-rates", "/v1/trading-organ
 PUBLIC_READS = {
     ("GET", "/v1/catalogue/products"),
     ("GET", "/v1/catalogue/products/{product_id}"),
+    ("GET", "/v1/catalogue/changes"),
     ("GET", "/v1/exchange-rates"),
 }
 

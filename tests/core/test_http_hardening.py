@@ -160,12 +160,12 @@ async def test_a_refused_oversized_body_forbids_sniffing_and_storing_too(hardene
     assert response.headers["cache-control"] == "private, no-store"
 
 
-async def test_a_public_read_without_credentials_gets_no_cache_control(hardened_app: FastAPI) -> None:
+async def test_a_health_check_is_never_cached(hardened_app: FastAPI) -> None:
     async with client_for(hardened_app) as client:
         response = await client.get("/healthz")
 
     assert response.status_code == 200
-    assert "cache-control" not in response.headers
+    assert response.headers.get_list("cache-control") == ["private, no-store"]
 
 
 @pytest.mark.parametrize(
@@ -194,12 +194,18 @@ async def test_a_route_that_sets_its_own_cache_control_keeps_it(hardened_app: Fa
     assert response.headers.get_list("cache-control") == ["public, max-age=60"]
 
 
-async def test_a_catalogue_read_without_credentials_keeps_its_caching(client: AsyncClient) -> None:
+async def test_a_catalogue_read_without_credentials_may_be_cached_a_minute(client: AsyncClient) -> None:
     response = await client.get("/v1/catalogue/products")
 
     assert response.status_code == 200
     assert response.headers["x-content-type-options"] == "nosniff"
-    assert "cache-control" not in response.headers
+    assert response.headers.get_list("cache-control") == ["public, max-age=60"]
+
+
+async def test_the_same_read_with_credentials_is_private(client: AsyncClient) -> None:
+    response = await client.get("/v1/catalogue/products", headers={"Authorization": "Bearer some-token"})
+
+    assert response.headers.get_list("cache-control") == ["private, no-store"]
 
 
 async def test_an_authenticated_read_is_private_and_not_stored(

@@ -41,20 +41,26 @@ CURSOR_LISTS = {
     "/v1/producer-groups/{producer_group_id}/members": "producer",
     "/v1/producer-groups/{producer_group_id}/coordinators": "producer",
     "/v1/producer-groups/{producer_group_id}/certifications": "producer",
+    "/v1/producer-groups/{producer_group_id}/motions": "producer",
     "/v1/producer-groups/{producer_group_id}/production-plans": "producer",
     "/v1/production-plans": "consumer",
     "/v1/agreements": "consumer",
     "/v1/agreements/{agreement_id}/messages": "consumer",
     "/v1/agreements/{agreement_id}/subscriptions": "consumer",
     "/v1/agreements/{agreement_id}/ledger": "consumer",
+    "/v1/agreements/{agreement_id}/cancellations": "consumer",
     "/v1/agreements/{agreement_id}/harvests": "consumer",
     "/v1/agreements/{agreement_id}/absences": "consumer",
     "/v1/subscriptions/{subscription_id}/transfers": "consumer",
-    "/v1/events": "consumer",
-    "/v1/events/{event_id}/signups": "consumer",
+    "/v1/gatherings": "consumer",
+    "/v1/gatherings/{gathering_id}/signups": "consumer",
     "/v1/trading-organisations": "consumer",
     "/v1/exchange-rates": None,
+    "/v1/catalogue/changes": None,
     "/v1/trade-orders": "consumer",
+    "/v1/webhook-endpoints": "consumer",
+    "/v1/webhook-deliveries": "consumer",
+    "/v1/events": "consumer",
 }
 SEARCH = "/v1/catalogue/products"  # its cursors carry the sort and the rates' moment too: see search/cursor.py
 
@@ -117,14 +123,16 @@ async def probe(client: AsyncClient, session: AsyncSession, season: Season, path
         household_id=season.households[0].id,
         producer_group_id=season.producer_group.id,
         agreement_id=season.agreement.id,
-        event_id=event.id,
+        gathering_id=event.id,
         subscription_id=season.subscriptions[0].id,  # held by the consumer coordinator's household
     )
     caller = {"consumer": season.consumer_coordinator, "producer": season.producer_coordinator}.get(
         CURSOR_LISTS.get(path) or ""
     )
     headers = auth_headers(season.settings, caller.id) if caller else {}
-    response = await client.get(url, params={"cursor": cursor}, headers=headers)
+    # The event feed is one organisation's: the consumer group's, which its coordinator manages.
+    params = {"cursor": cursor} | ({"organisation_id": str(season.consumer_group.id)} if path == "/v1/events" else {})
+    response = await client.get(url, params=params, headers=headers)
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, str] = response.json()

@@ -67,7 +67,7 @@ async def test_only_a_coordinator_of_the_host_group_posts_an_event(
         "host": host_ids[host],
     }
 
-    response = await client.post("/v1/events", json=body, headers=callers.headers_for(caller))
+    response = await client.post("/v1/gatherings", json=body, headers=callers.headers_for(caller))
 
     assert response.status_code == expected_status, response.text
     if expected_code is None:
@@ -97,7 +97,7 @@ async def test_a_private_event_is_seen_by_its_group_alone(
 ) -> None:
     meeting = await private_meeting(session, callers)
 
-    response = await client.get(f"/v1/events/{meeting.id}", headers=callers.headers_for(caller))
+    response = await client.get(f"/v1/gatherings/{meeting.id}", headers=callers.headers_for(caller))
 
     assert response.status_code == expected_status
     if expected_status == 200:
@@ -119,7 +119,7 @@ async def test_an_event_open_to_all_is_seen_by_every_user(
         open_to_all=True,
     )
 
-    response = await client.get(f"/v1/events/{training.id}", headers=callers.headers_for(caller))
+    response = await client.get(f"/v1/gatherings/{training.id}", headers=callers.headers_for(caller))
 
     assert response.status_code == 200
     assert response.json()["id"] == str(training.id)
@@ -147,7 +147,7 @@ async def test_only_the_group_signs_up_for_its_private_event(
 ) -> None:
     meeting = await private_meeting(session, callers)
 
-    response = await client.post(f"/v1/events/{meeting.id}/signups", json={}, headers=callers.headers_for(caller))
+    response = await client.post(f"/v1/gatherings/{meeting.id}/signups", json={}, headers=callers.headers_for(caller))
 
     assert response.status_code == expected_status
     if expected_code is None:
@@ -178,11 +178,11 @@ async def test_nobody_withdraws_anyone_elses_signup(
 ) -> None:
     meeting = await private_meeting(session, callers)
     signed_up = await client.post(
-        f"/v1/events/{meeting.id}/signups", json={}, headers=callers.headers_for("consumer_coordinator")
+        f"/v1/gatherings/{meeting.id}/signups", json={}, headers=callers.headers_for("consumer_coordinator")
     )
     assert signed_up.status_code == 201
 
-    response = await client.delete(f"/v1/events/{meeting.id}/signups/me", headers=callers.headers_for(caller))
+    response = await client.delete(f"/v1/gatherings/{meeting.id}/signups/me", headers=callers.headers_for(caller))
 
     assert response.status_code == expected_status
     assert response.headers["content-type"] == PROBLEM
@@ -220,9 +220,9 @@ async def test_only_the_host_coordinators_see_who_signed_up(
         consumer_group=callers.consumer_group,
         open_to_all=open_to_all,
     )
-    await client.post(f"/v1/events/{gathering.id}/signups", json={}, headers=callers.headers_for("consumer_member"))
+    await client.post(f"/v1/gatherings/{gathering.id}/signups", json={}, headers=callers.headers_for("consumer_member"))
 
-    response = await client.get(f"/v1/events/{gathering.id}/signups", headers=callers.headers_for(caller))
+    response = await client.get(f"/v1/gatherings/{gathering.id}/signups", headers=callers.headers_for(caller))
 
     assert response.status_code == expected_status
     if expected_code is None:
@@ -250,6 +250,6 @@ async def test_a_producer_groups_coordinators_see_who_signed_up_for_its_farm_vis
         kind=GatheringKind.farm_visit,
     )
 
-    response = await client.get(f"/v1/events/{visit.id}/signups", headers=callers.headers_for(caller))
+    response = await client.get(f"/v1/gatherings/{visit.id}/signups", headers=callers.headers_for(caller))
 
     assert response.status_code == expected_status

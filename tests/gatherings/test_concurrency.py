@@ -29,7 +29,10 @@ async def test_eight_concurrent_signups_fill_three_places_exactly(
         )
         headers = [auth_headers(settings, (await create_user(session)).id) for _ in range(8)]
     responses = await asyncio.gather(
-        *[committing_client.post(f"/v1/events/{training.id}/signups", json={}, headers=header) for header in headers]
+        *[
+            committing_client.post(f"/v1/gatherings/{training.id}/signups", json={}, headers=header)
+            for header in headers
+        ]
     )
 
     assert sorted(response.status_code for response in responses) == [201] * 3 + [409] * 5

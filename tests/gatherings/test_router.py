@@ -60,7 +60,7 @@ async def test_a_consumer_group_coordinator_posts_a_private_farm_visit(
 ) -> None:
     body = event_body(callers, capacity=20)
 
-    response = await client.post("/v1/events", json=body, headers=callers.headers_for("consumer_coordinator"))
+    response = await client.post("/v1/gatherings", json=body, headers=callers.headers_for("consumer_coordinator"))
 
     assert response.status_code == 201, response.text
     created = response.json()
@@ -101,7 +101,7 @@ async def test_a_producer_group_coordinator_posts_a_training_open_to_all_by_defa
     body = event_body(callers, kind="learning", host={"producer_group_id": str(callers.producer_group.id)})
     del body["description"]
 
-    response = await client.post("/v1/events", json=body, headers=callers.headers_for("producer_coordinator"))
+    response = await client.post("/v1/gatherings", json=body, headers=callers.headers_for("producer_coordinator"))
 
     assert response.status_code == 201, response.text
     created = response.json()
@@ -137,7 +137,7 @@ async def test_open_to_all_defaults_by_kind(
     if open_to_all is not None:
         body["open_to_all"] = open_to_all
 
-    response = await client.post("/v1/events", json=body, headers=callers.headers_for("consumer_coordinator"))
+    response = await client.post("/v1/gatherings", json=body, headers=callers.headers_for("consumer_coordinator"))
 
     assert response.status_code == 201
     assert response.json()["open_to_all"] is expected
@@ -175,7 +175,7 @@ async def test_an_invalid_event_is_refused(
         values = {"<consumer>": str(callers.consumer_group.id), "<producer>": str(callers.producer_group.id)}
         body["host"] = {key: values.get(value, value) for key, value in body["host"].items()}
 
-    response = await client.post("/v1/events", json=body, headers=callers.headers_for("consumer_coordinator"))
+    response = await client.post("/v1/gatherings", json=body, headers=callers.headers_for("consumer_coordinator"))
 
     assert_problem(response, 422, "validation-failed")
     assert await gathering_count(session) == 0
@@ -187,7 +187,7 @@ async def test_an_event_for_an_unknown_group_is_refused(
 ) -> None:
     body = event_body(callers, host={host_field: str(uuid4())})
 
-    response = await client.post("/v1/events", json=body, headers=callers.headers_for("consumer_coordinator"))
+    response = await client.post("/v1/gatherings", json=body, headers=callers.headers_for("consumer_coordinator"))
 
     assert_problem(response, 404, "host-group-not-found")
     assert await gathering_count(session) == 0
@@ -198,7 +198,7 @@ async def test_a_consumer_group_id_given_as_producer_group_is_not_found(
 ) -> None:
     body = event_body(callers, host={"producer_group_id": str(callers.consumer_group.id)})
 
-    response = await client.post("/v1/events", json=body, headers=callers.headers_for("consumer_coordinator"))
+    response = await client.post("/v1/gatherings", json=body, headers=callers.headers_for("consumer_coordinator"))
 
     assert_problem(response, 404, "host-group-not-found")
     assert await gathering_count(session) == 0
@@ -215,7 +215,7 @@ async def test_an_event_is_read_with_its_signups_and_an_etag(
     )
     await add_signup(session, gathering, callers.user("consumer_member"))
     await add_signup(session, gathering, callers.user("both"))
-    url = f"/v1/events/{gathering.id}"
+    url = f"/v1/gatherings/{gathering.id}"
 
     as_member = await client.get(url, headers=callers.headers_for("consumer_member"))
     as_coordinator = await client.get(url, headers=callers.headers_for("consumer_coordinator"))
@@ -232,7 +232,7 @@ async def test_an_event_is_read_with_its_signups_and_an_etag(
 
 
 async def test_an_unknown_event_is_not_found(client: AsyncClient, callers: Callers) -> None:
-    response = await client.get(f"/v1/events/{uuid4()}", headers=callers.headers_for("consumer_member"))
+    response = await client.get(f"/v1/gatherings/{uuid4()}", headers=callers.headers_for("consumer_member"))
 
     assert_problem(response, 404, "event-not-found")
 
@@ -265,7 +265,7 @@ async def test_the_calendar_is_in_start_order_and_pages_without_gaps_or_duplicat
         params: dict[str, str | int] = {"limit": 4}
         if cursor:
             params["cursor"] = cursor
-        page = (await client.get("/v1/events", params=params, headers=headers)).json()
+        page = (await client.get("/v1/gatherings", params=params, headers=headers)).json()
         seen += [event["id"] for event in page["data"]]
         starts += [event["starts_at"] for event in page["data"]]
         pages += 1
@@ -307,7 +307,7 @@ async def test_the_calendar_shows_open_events_of_every_group_and_private_ones_of
     )
 
     async def calendar_of(caller: str) -> list[str]:
-        response = await client.get("/v1/events", headers=callers.headers_for(caller))
+        response = await client.get("/v1/gatherings", headers=callers.headers_for(caller))
         assert response.status_code == 200
         return [event["id"] for event in response.json()["data"]]
 
@@ -348,11 +348,13 @@ async def test_the_calendar_filters_by_kind_and_host_country(
     )
     headers = callers.headers_for("stranger")
 
-    trainings = await client.get("/v1/events", params={"kind": "learning"}, headers=headers)
-    in_vietnam = await client.get("/v1/events", params={"country": "VN"}, headers=headers)
-    in_thailand = await client.get("/v1/events", params={"country": "TH"}, headers=headers)
-    trainings_in_vietnam = await client.get("/v1/events", params={"kind": "learning", "country": "VN"}, headers=headers)
-    in_laos = await client.get("/v1/events", params={"country": "LA"}, headers=headers)
+    trainings = await client.get("/v1/gatherings", params={"kind": "learning"}, headers=headers)
+    in_vietnam = await client.get("/v1/gatherings", params={"country": "VN"}, headers=headers)
+    in_thailand = await client.get("/v1/gatherings", params={"country": "TH"}, headers=headers)
+    trainings_in_vietnam = await client.get(
+        "/v1/gatherings", params={"kind": "learning", "country": "VN"}, headers=headers
+    )
+    in_laos = await client.get("/v1/gatherings", params={"country": "LA"}, headers=headers)
 
     assert [e["id"] for e in trainings.json()["data"]] == [str(thai_training.id), str(vietnamese_training.id)]
     assert [e["id"] for e in in_vietnam.json()["data"]] == [str(vietnamese_training.id), str(vietnamese_visit.id)]
@@ -383,10 +385,10 @@ async def test_the_calendar_shows_events_taking_place_between_from_and_to(
     after = await event(at(13, 0))
     headers = callers.headers_for("consumer_member")
 
-    window = await client.get("/v1/events", params={"from": "2030-03-10", "to": "2030-03-12"}, headers=headers)
-    from_only = await client.get("/v1/events", params={"from": "2030-03-12"}, headers=headers)
-    to_only = await client.get("/v1/events", params={"to": "2030-03-09"}, headers=headers)
-    one_day = await client.get("/v1/events", params={"from": "2030-03-13", "to": "2030-03-13"}, headers=headers)
+    window = await client.get("/v1/gatherings", params={"from": "2030-03-10", "to": "2030-03-12"}, headers=headers)
+    from_only = await client.get("/v1/gatherings", params={"from": "2030-03-12"}, headers=headers)
+    to_only = await client.get("/v1/gatherings", params={"to": "2030-03-09"}, headers=headers)
+    one_day = await client.get("/v1/gatherings", params={"from": "2030-03-13", "to": "2030-03-13"}, headers=headers)
 
     def ids(response: Response) -> list[str]:
         assert response.status_code == 200, response.text
@@ -406,9 +408,9 @@ async def test_a_calendar_window_from_year_1_to_year_9999_shows_every_event(
     )
     headers = callers.headers_for("consumer_member")
 
-    whole = await client.get("/v1/events", params={"from": "0001-01-01", "to": "9999-12-31"}, headers=headers)
-    first_day = await client.get("/v1/events", params={"to": "0001-01-01"}, headers=headers)
-    last_day = await client.get("/v1/events", params={"from": "9999-12-31"}, headers=headers)
+    whole = await client.get("/v1/gatherings", params={"from": "0001-01-01", "to": "9999-12-31"}, headers=headers)
+    first_day = await client.get("/v1/gatherings", params={"to": "0001-01-01"}, headers=headers)
+    last_day = await client.get("/v1/gatherings", params={"from": "9999-12-31"}, headers=headers)
 
     assert whole.status_code == 200, whole.text
     assert [e["id"] for e in whole.json()["data"]] == [str(event.id)]
@@ -418,7 +420,7 @@ async def test_a_calendar_window_from_year_1_to_year_9999_shows_every_event(
 
 async def test_a_calendar_window_that_ends_before_it_starts_is_refused(client: AsyncClient, callers: Callers) -> None:
     response = await client.get(
-        "/v1/events", params={"from": "2030-03-12", "to": "2030-03-10"}, headers=callers.headers_for("stranger")
+        "/v1/gatherings", params={"from": "2030-03-12", "to": "2030-03-10"}, headers=callers.headers_for("stranger")
     )
 
     assert_problem(response, 422, "invalid-date-range")
@@ -438,14 +440,14 @@ async def test_a_calendar_window_that_ends_before_it_starts_is_refused(client: A
 async def test_invalid_calendar_filters_are_refused(
     client: AsyncClient, callers: Callers, _case: str, params: dict[str, str | int]
 ) -> None:
-    response = await client.get("/v1/events", params=params, headers=callers.headers_for("stranger"))
+    response = await client.get("/v1/gatherings", params=params, headers=callers.headers_for("stranger"))
 
     assert_problem(response, 422, "validation-failed")
 
 
 async def test_a_tampered_calendar_cursor_is_refused(client: AsyncClient, callers: Callers) -> None:
     response = await client.get(
-        "/v1/events", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=callers.headers_for("stranger")
+        "/v1/gatherings", params={"cursor": "bm90LWEtY3Vyc29y"}, headers=callers.headers_for("stranger")
     )
 
     assert_problem(response, 422, "invalid-cursor")
@@ -464,11 +466,11 @@ async def test_a_member_signs_up_for_their_household(
     household = callers.consumer_member_household
 
     response = await client.post(
-        f"/v1/events/{gathering.id}/signups",
+        f"/v1/gatherings/{gathering.id}/signups",
         json={"household_id": str(household.id)},
         headers=callers.headers_for("consumer_member"),
     )
-    read = await client.get(f"/v1/events/{gathering.id}", headers=callers.headers_for("consumer_member"))
+    read = await client.get(f"/v1/gatherings/{gathering.id}", headers=callers.headers_for("consumer_member"))
 
     assert response.status_code == 201, response.text
     assert response.json() == {
@@ -494,7 +496,9 @@ async def test_anyone_signs_up_for_an_open_training_without_a_household(
         open_to_all=True,
     )
 
-    response = await client.post(f"/v1/events/{training.id}/signups", json={}, headers=callers.headers_for("stranger"))
+    response = await client.post(
+        f"/v1/gatherings/{training.id}/signups", json={}, headers=callers.headers_for("stranger")
+    )
 
     assert response.status_code == 201
     assert (response.json()["household_id"], response.json()["household_name"]) == (None, None)
@@ -509,7 +513,7 @@ async def test_signing_up_twice_is_refused(client: AsyncClient, session: AsyncSe
     await add_signup(session, gathering, callers.user("consumer_member"))
 
     response = await client.post(
-        f"/v1/events/{gathering.id}/signups", json={}, headers=callers.headers_for("consumer_member")
+        f"/v1/gatherings/{gathering.id}/signups", json={}, headers=callers.headers_for("consumer_member")
     )
 
     assert_problem(response, 409, "already-signed-up")
@@ -524,7 +528,7 @@ async def test_a_full_event_refuses_one_more(client: AsyncClient, session: Async
     await add_signup(session, gathering, callers.user("consumer_coordinator"))
 
     response = await client.post(
-        f"/v1/events/{gathering.id}/signups", json={}, headers=callers.headers_for("consumer_member")
+        f"/v1/gatherings/{gathering.id}/signups", json={}, headers=callers.headers_for("consumer_member")
     )
 
     assert_problem(response, 409, "event-full")
@@ -542,7 +546,7 @@ async def test_signing_up_for_someone_elses_household_is_refused(
     foreign = await create_household(session)
 
     response = await client.post(
-        f"/v1/events/{gathering.id}/signups",
+        f"/v1/gatherings/{gathering.id}/signups",
         json={"household_id": str(foreign.id)},
         headers=callers.headers_for("consumer_member"),
     )
@@ -563,7 +567,7 @@ async def test_sign_ups_close_when_the_event_starts(
     )
 
     response = await client.post(
-        f"/v1/events/{started.id}/signups", json={}, headers=callers.headers_for("consumer_member")
+        f"/v1/gatherings/{started.id}/signups", json={}, headers=callers.headers_for("consumer_member")
     )
 
     assert_problem(response, 409, "signups-closed")
@@ -577,9 +581,9 @@ async def test_withdrawing_frees_the_place(client: AsyncClient, session: AsyncSe
     await add_signup(session, gathering, callers.user("consumer_member"))
 
     withdrawn = await client.delete(
-        f"/v1/events/{gathering.id}/signups/me", headers=callers.headers_for("consumer_member")
+        f"/v1/gatherings/{gathering.id}/signups/me", headers=callers.headers_for("consumer_member")
     )
-    taken = await client.post(f"/v1/events/{gathering.id}/signups", json={}, headers=callers.headers_for("both"))
+    taken = await client.post(f"/v1/gatherings/{gathering.id}/signups", json={}, headers=callers.headers_for("both"))
 
     assert withdrawn.status_code == 204
     assert withdrawn.content == b""
@@ -597,7 +601,7 @@ async def test_withdrawing_without_a_signup_is_not_found(
     await add_signup(session, gathering, callers.user("both"))
 
     response = await client.delete(
-        f"/v1/events/{gathering.id}/signups/me", headers=callers.headers_for("consumer_member")
+        f"/v1/gatherings/{gathering.id}/signups/me", headers=callers.headers_for("consumer_member")
     )
 
     assert_problem(response, 404, "signup-not-found")
@@ -617,7 +621,7 @@ async def test_withdrawing_after_the_start_is_refused(
     await add_signup(session, started, callers.user("consumer_member"))
 
     response = await client.delete(
-        f"/v1/events/{started.id}/signups/me", headers=callers.headers_for("consumer_member")
+        f"/v1/gatherings/{started.id}/signups/me", headers=callers.headers_for("consumer_member")
     )
 
     assert_problem(response, 409, "signups-closed")
@@ -631,9 +635,11 @@ async def test_the_host_coordinators_see_who_signed_up_in_order(
         session, posted_by=callers.user("consumer_coordinator"), consumer_group=callers.consumer_group
     )
     for caller in ("both", "consumer_member", "consumer_coordinator"):
-        response = await client.post(f"/v1/events/{gathering.id}/signups", json={}, headers=callers.headers_for(caller))
+        response = await client.post(
+            f"/v1/gatherings/{gathering.id}/signups", json={}, headers=callers.headers_for(caller)
+        )
         assert response.status_code == 201
-    url = f"/v1/events/{gathering.id}/signups"
+    url = f"/v1/gatherings/{gathering.id}/signups"
     headers = callers.headers_for("consumer_coordinator")
 
     first = await client.get(url, params={"limit": 2}, headers=headers)

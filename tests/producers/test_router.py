@@ -372,9 +372,10 @@ async def test_member_households_are_for_the_group_alone(
     [
         ("anonymous", None, 401),
         ("user of another producer group", "outsider", 403),
-        ("user of another member household", "co_coordinator", 204),
+        # The group's decisions need two approvals: a coordinator removes another household by a motion.
+        ("user of another member household", "co_coordinator", 409),
         ("member of the household", "member", 204),
-        ("coordinator", "coordinator", 204),
+        ("coordinator", "coordinator", 409),
     ],
 )
 async def test_a_household_is_removed_by_itself_or_a_coordinator(
@@ -394,7 +395,9 @@ async def test_a_household_is_removed_by_itself_or_a_coordinator(
     if expected_status == 204:
         assert await member_rows(session, callers.group.id) == 1
         return
-    code = {401: "not-authenticated", 403: "household-removal-not-permitted"}[expected_status]
+    code = {401: "not-authenticated", 403: "household-removal-not-permitted", 409: "removal-needs-motion"}[
+        expected_status
+    ]
     assert_problem(response, expected_status, code)
     assert await member_rows(session, callers.group.id) == 2
     assert await stored_member_count(session, callers.group.id) == 2

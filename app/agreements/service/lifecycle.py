@@ -4,16 +4,17 @@ proposed → agreed: one side accepts the other's version; the agreement takes i
 agreed → active: the producer group has received the whole total in advance.
 agreed → lapsed: the total was not paid by the due date; the agreement gives its items back to the plan.
 active → completed: the season is over, and with it the days a harvest may still be delivered.
+agreed or active → cancelled: both groups consented, each by its quorum; what was not delivered goes back to the plan.
 
 No money moves here: payments records it in the ledger and calls these when it changes an agreement's standing."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.agreements import repository
+from app.agreements import events, repository
 from app.agreements.errors import CapacityExceeded
 from app.agreements.models import Agreement, AgreementStatus, AgreementVersion, VersionStatus
 from app.core import quantity
@@ -83,6 +84,7 @@ async def put_in_force(
     agreement.advance_due_on = proposal.advance_due_on
     agreement.agreed_at = agreement.agreed_at or utc_now()
     await session.flush()
+    await events.publish(session, agreement, "agreement.agreed")
 
 
 async def _take_capacity(session: AsyncSession, previous: AgreementVersion | None, proposal: AgreementVersion) -> None:
@@ -107,7 +109,7 @@ async def _take_capacity(session: AsyncSession, previous: AgreementVersion | Non
 
 
 async def release_capacity(session: AsyncSession, agreement: Agreement) -> None:
-    """A lapsed or cancelled agreement no longer takes any of the plan."""
+    """A lapsed agreement no longer takes any of the plan."""
     if agreement.agreed_version is None:
         return
     terms = await repository.get_version(session, agreement.id, agreement.agreed_version)
@@ -129,6 +131,7 @@ async def advance_received(session: AsyncSession, agreement: Agreement, *, recei
     agreement.status = AgreementStatus.active
     agreement.activated_at = utc_now()
     await session.flush()
+    await events.publish(session, agreement, "agreement.activated")
 
 
 # Lapsed: not fully paid by the due date
@@ -148,6 +151,28 @@ async def lapse(session: AsyncSession, agreement: Agreement) -> None:
     is payments' part, done before this under the same lock."""
     await release_capacity(session, agreement)
     agreement.status = AgreementStatus.lapsed
+    agreement.ended_at = utc_now()
+    await session.flush()
+    await events.publish(session, agreement, "agreement.lapsed")
+
+
+# Cancelled: ended by mutual consent
+
+
+CANCELLABLE = (AgreementStatus.agreed, AgreementStatus.active)
+
+
+async def cancel(session: AsyncSession, agreement: Agreement, *, undelivered_base: Mapping[UUID, int]) -> None:
+    """The agreement ends by mutual consent. Each plan item gets back what was agreed and not delivered;
+    what was delivered was grown for it and stays taken. A proposal of new terms still waiting is closed.
+    Refunding is payments' part, done before this under the same lock."""
+    items = await repository.plan_items_for_update(session, sorted(undelivered_base))
+    for plan_item_id, quantity_base in undelivered_base.items():
+        items[plan_item_id].committed_base -= quantity_base
+    current = await repository.get_version(session, agreement.id, agreement.current_version)
+    if current is not None and current.status in (VersionStatus.open, VersionStatus.awaiting_approval):
+        current.status = VersionStatus.superseded
+    agreement.status = AgreementStatus.cancelled
     agreement.ended_at = utc_now()
     await session.flush()
 
@@ -173,6 +198,7 @@ async def complete_finished(session: AsyncSession, *, today: date) -> list[UUID]
     async for agreement in agreements_to_complete(session, today=today):
         agreement.status = AgreementStatus.completed
         agreement.ended_at = utc_now()
+        await session.flush()
+        await events.publish(session, agreement, "agreement.completed")
         completed.append(agreement.id)
-    await session.flush()
     return completed

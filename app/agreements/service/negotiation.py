@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
-from app.agreements import policies, repository
+from app.agreements import events, policies, repository
 from app.agreements.errors import (
     AgreementNotAgreed,
     AlreadyApproved,
@@ -43,7 +43,6 @@ from app.groups import service as groups_service
 from app.groups.models import MIN_ACTIVE_HOUSEHOLDS, ConsumerGroup
 from app.plans.errors import PlanNotFound, PlanNotPublished
 from app.plans.models import PlanItem, PlanStatus, ProductionPlan
-from app.producers import service as producers_service
 
 # Proposing
 
@@ -66,6 +65,7 @@ async def propose(session: AsyncSession, principal: Principal, data: AgreementCr
     session.add(agreement)
     await session.flush()
     await _add_version(session, agreement, plan, data, number=1, side=Side.consumer, principal=principal)
+    await events.publish(session, agreement, "agreement.proposed")
     return agreement
 
 
@@ -109,6 +109,7 @@ async def counter_propose(
         principal=principal,
         is_amendment=is_amendment,
     )
+    await events.publish(session, agreement, "agreement.countered")
     return agreement
 
 
@@ -251,20 +252,12 @@ async def accept_version(session: AsyncSession, principal: Principal, *, agreeme
     await session.flush()
     # Counted under the agreement's lock, so of two coordinators giving the last approval at once, the
     # second finds the version accepted already.
-    if await repository.approvals_in_office(session, proposal.id, side) < await _quorum(session, agreement, side):
+    quorum = await policies.side_quorum(session, agreement, side)
+    if await repository.approvals_in_office(session, proposal.id, side) < quorum:
         proposal.status = VersionStatus.awaiting_approval
         return agreement
     await lifecycle.put_in_force(session, agreement, proposal, accepted_by=principal.user_id)
     return agreement
-
-
-async def _quorum(session: AsyncSession, agreement: Agreement, side: Side) -> int:
-    """The approvals of coordinators in office that accept a version for `side`: its group's quorum."""
-    if side == Side.consumer:
-        consumers = await groups_service.get_group(session, agreement.consumer_group_id)
-        return consumers.effective_approval_quorum
-    producers = await producers_service.get_producer_group(session, agreement.producer_group_id)
-    return producers.effective_approval_quorum
 
 
 # Steady development (principle 10)

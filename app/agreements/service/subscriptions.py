@@ -5,7 +5,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
-from app.agreements import policies, repository
+from app.agreements import events, policies, repository
 from app.agreements.errors import AgreementNotAgreed, AlreadySubscribed, NotAGroupHousehold, NotEnoughShares
 from app.agreements.models import AgreementStatus, Subscription
 from app.agreements.schemas import SubscriptionRead
@@ -55,7 +55,9 @@ async def subscribe(
     session.add(subscription)
     agreement.subscribed_shares += shares
     await session.flush()
-    return subscription_read(subscription, agreement.currency)
+    read = subscription_read(subscription, agreement.currency)
+    await events.publish(session, agreement, "subscription.created", subscription=read.model_dump(mode="json"))
+    return read
 
 
 async def list_subscriptions(

@@ -9,16 +9,17 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
+from app.agreements import events
 from app.agreements import repository as agreements_repository
 from app.agreements.models import Agreement, AgreementStatus, Subscription
 from app.agreements.service import lifecycle
+from app.core.allocation import allocate
 from app.core.db import utc_now
 from app.core.errors import QuantityNotPositive
 from app.core.pagination import CursorPage, paginate
 from app.core.quantity import to_base, to_text
 from app.groups import repository as groups_repository
 from app.harvests import policies, repository
-from app.harvests.allocation import allocate
 from app.harvests.errors import (
     AgreementNotActive,
     CarrierNotAMember,
@@ -128,6 +129,16 @@ async def record_harvest(
     session.add(harvest)
     await session.flush()
     await _allocate(session, agreement, harvest, delivered)
+    await events.publish(
+        session,
+        agreement,
+        "harvest.recorded",
+        harvest={
+            "id": str(harvest.id),
+            "delivered_on": harvest.delivered_on.isoformat(),
+            "pickup_station_id": str(harvest.pickup_station_id),
+        },
+    )
     return await harvest_read(session, harvest)
 
 
@@ -235,6 +246,31 @@ def _share_of(
     if part == 0:
         return []
     return [Surplus(harvest_line_id=harvest_line.id, handed_over_by_id=holder, quantity_base=part)]
+
+
+# What remains to deliver, for ending an agreement by mutual consent
+
+
+@dataclass(frozen=True)
+class Undelivered:
+    """An agreed item's quantity not delivered yet, and that quantity's part of the item's price,
+    rounded down to the minor unit: the most a refund may count for it."""
+
+    plan_item_id: UUID
+    quantity_base: int
+    value_minor: int
+
+
+async def undelivered(session: AsyncSession, agreement: Agreement) -> list[Undelivered]:
+    """Per item of the terms in force, what all harvests of the agreement have not delivered. The caller
+    holds the agreement's lock, so no harvest is recorded meanwhile."""
+    agreed = await repository.agreed_items(session, agreement)
+    delivered = await repository.delivered_base(session, agreement.id, [item.plan_item_id for item, _ in agreed])
+    remaining = []
+    for item, _ in agreed:
+        left = max(0, item.quantity_base - delivered.get(item.plan_item_id, 0))
+        remaining.append(Undelivered(item.plan_item_id, left, item.line_total_minor * left // item.quantity_base))
+    return remaining
 
 
 # Reading

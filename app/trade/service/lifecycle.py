@@ -5,6 +5,7 @@ each transition from which status is RULES; the money-moving ones are in payment
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +18,8 @@ from app.catalogue.errors import PriceBelowMinimum, PriceNotPositive, ProductNot
 from app.catalogue.pricing import price_paid
 from app.core import money, quantity
 from app.core.db import utc_now
+from app.outbox import events as outbox
+from app.outbox.models import OrganisationKind
 from app.trade import policies, pricing, repository
 from app.trade.errors import (
     BelowMinimumOrderQuantity,
@@ -135,8 +138,9 @@ async def place_order(session: AsyncSession, principal: Principal, data: TradeOr
         lines=lines,
         events=[],
     )
-    record(order, principal, Transition.request, Party.buyer, Status.requested, data.note)
     session.add(order)
+    await session.flush()  # the order has its id before its first event names it
+    await record(session, order, principal, Transition.request, Party.buyer, Status.requested, data.note)
     await session.flush()
     return await order_read(session, order)
 
@@ -171,7 +175,8 @@ async def begin(
     return order, party
 
 
-def record(
+async def record(
+    session: AsyncSession,
     order: TradeOrder,
     principal: Principal,
     transition: Transition,
@@ -179,6 +184,7 @@ def record(
     to_status: TradeOrderStatus,
     note: str | None,
 ) -> None:
+    """The order moves to `to_status`: its history keeps the step, and both parties' integrators hear of it."""
     from_status = None if transition == Transition.request else order.status
     order.events.append(
         TradeOrderEvent(
@@ -194,6 +200,29 @@ def record(
     )
     order.status = to_status
     order.updated_at = utc_now()
+    await outbox.emit(
+        session,
+        f"trade_order.{to_status}",
+        {"trade_order": _snapshot(order)},
+        audience=[
+            (OrganisationKind.trading_organisation, order.buyer_id),
+            (OrganisationKind.trading_organisation, order.seller_id),
+        ],
+    )
+
+
+def _snapshot(order: TradeOrder) -> dict[str, Any]:
+    """The order's essentials, amounts as decimal strings beside the currency; the whole order is a read away."""
+    value = order.order_value_minor
+    return {
+        "id": str(order.id),
+        "status": str(order.status),
+        "buyer_id": str(order.buyer_id),
+        "seller_id": str(order.seller_id),
+        "terms": str(order.terms),
+        "currency": order.currency,
+        "order_value": money.to_text(value, order.currency) if value is not None else None,
+    }
 
 
 async def confirm(
@@ -235,7 +264,7 @@ async def confirm(
         "The order's value is too large to store; split it into several orders.",
     )
     order.confirmed_at = utc_now()
-    record(order, principal, Transition.confirm, party, Status.confirmed, confirmation.note)
+    await record(session, order, principal, Transition.confirm, party, Status.confirmed, confirmation.note)
     await session.flush()
     return await order_read(session, order)
 
@@ -287,7 +316,7 @@ async def request_prefinance(
         raise PrefinanceBelowMinimum(f"{percent}% of this order's value is less than one minor unit.")
     order.prefinance_percent = percent
     order.prefinance_requested_minor = requested
-    record(order, principal, Transition.request_prefinance, party, Status.prefinance_requested, note)
+    await record(session, order, principal, Transition.request_prefinance, party, Status.prefinance_requested, note)
     await session.flush()
     return await order_read(session, order)
 
@@ -310,6 +339,6 @@ async def _move(
     note: str | None,
 ) -> TradeOrderRead:
     order, party = await begin(session, principal, order_id, transition)
-    record(order, principal, transition, party, to_status, note)
+    await record(session, order, principal, transition, party, to_status, note)
     await session.flush()
     return await order_read(session, order)

@@ -50,7 +50,7 @@ async def pay_prefinance(
         recorded_by_user_id=principal.user_id,
     )
     order.prefinance_paid_minor = amount
-    record(order, principal, Transition.prefinance, party, TradeOrderStatus.prefinanced, None)
+    await record(session, order, principal, Transition.prefinance, party, TradeOrderStatus.prefinanced, None)
     await session.flush()
     return await order_read(session, order)
 
@@ -83,7 +83,7 @@ async def settle(
     if premium:  # paid on top, never netted into the price (DESIGN, catalogue)
         fund = await _account(session, order, AccountKind.premium_fund, order.seller_id)
         await _post(session, order, principal, "fair_trade_premium", [(paid, -premium), (fund, premium)], payment)
-    record(order, principal, Transition.settle, party, TradeOrderStatus.settled, None)
+    await record(session, order, principal, Transition.settle, party, TradeOrderStatus.settled, None)
     await session.flush()
     return await order_read(session, order)
 
@@ -103,7 +103,7 @@ async def cancel(
         outstanding = await _account(session, order, AccountKind.prefinance_outstanding, order.seller_id)
         refund = await ledger.balance(session, outstanding.id)
         await _post(session, order, principal, "prefinance_refund", [(outstanding, -refund), (paid, refund)], None)
-    record(order, principal, Transition.cancel, party, TradeOrderStatus.cancelled, note)
+    await record(session, order, principal, Transition.cancel, party, TradeOrderStatus.cancelled, note)
     await session.flush()
     return await order_read(session, order)
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.harvests.allocation import allocate
+from app.core.allocation import allocate
 
 totals = st.integers(min_value=-(10**12), max_value=10**12)
 weights_lists = st.lists(st.integers(min_value=0, max_value=10_000), min_size=1, max_size=60).filter(
