@@ -96,6 +96,11 @@ class NoMatchingItems(Unprocessable):
     title = "The new plan grows none of the agreement's crops"
 
 
+class RenewalCurrencyDiffers(Conflict):
+    code = "renewal-currency-differs"
+    title = "The new plan is priced in another currency"
+
+
 class SubscriptionNotFound(NotFound):
     code = "subscription-not-found"
     title = "Subscription not found"

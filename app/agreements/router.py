@@ -158,7 +158,12 @@ async def accept_agreement_version(
     status_code=status.HTTP_201_CREATED,
     response_model=AgreementRead,
     responses=problem_responses(
-        errors.AgreementNotFound, errors.AgreementNotAgreed, errors.NoMatchingItems, NotCoordinator, *TERMS_PROBLEMS
+        errors.AgreementNotFound,
+        errors.AgreementNotAgreed,
+        errors.NoMatchingItems,
+        errors.RenewalCurrencyDiffers,
+        NotCoordinator,
+        *TERMS_PROBLEMS,
     ),
 )
 async def renew_agreement(

@@ -398,6 +398,23 @@ async def test_an_outsider_can_neither_counter_nor_accept(
     assert_problem(accept, 404, "agreement-not-found")
 
 
+async def test_a_renewal_into_a_plan_priced_in_another_currency_is_refused(
+    client: AsyncClient, session: AsyncSession, partnership: Partnership
+) -> None:
+    agreement = await agree(client, partnership)
+    next_plan = await create_plan(session, partnership.producer_group, season_name="Dry season 2028", currency="VND")
+
+    renewal = await client.post(
+        f"/v1/agreements/{agreement['id']}/renewals",
+        json={"production_plan_id": str(next_plan.id), "advance_due_on": (today() + timedelta(days=25)).isoformat()},
+        headers=partnership.first,
+    )
+
+    assert_problem(renewal, 409, "renewal-currency-differs")
+    assert (renewal.json()["agreement_currency"], renewal.json()["plan_currency"]) == ("THB", "VND")
+    assert await session.scalar(select(func.count()).select_from(Agreement)) == 1
+
+
 async def test_a_renewal_proposes_the_same_terms_for_the_next_season(
     client: AsyncClient, session: AsyncSession, partnership: Partnership
 ) -> None:

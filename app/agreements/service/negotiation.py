@@ -23,6 +23,7 @@ from app.agreements.errors import (
     NoMatchingItems,
     NothingToAccept,
     NotNegotiable,
+    RenewalCurrencyDiffers,
     VersionNotCurrent,
 )
 from app.agreements.models import (
@@ -276,6 +277,14 @@ async def renew(session: AsyncSession, principal: Principal, *, agreement_id: UU
     if plan.producer_group_id != previous.producer_group_id:
         raise PlanNotFound(
             plan.id, reason="A renewal continues with the same producer group; this plan is another group's."
+        )
+    if plan.currency != previous.currency:
+        # Prices are agreed, never converted: the same figures in another currency are another price.
+        raise RenewalCurrencyDiffers(
+            f"The agreement's prices are in {previous.currency} and plan '{plan.season_name}' is priced in "
+            f"{plan.currency}: propose new terms for it instead.",
+            agreement_currency=previous.currency,
+            plan_currency=plan.currency,
         )
     items = []
     for item in terms.items:
