@@ -102,6 +102,7 @@ class AgreementRead(Schema):
     subscribed_shares: int
     advance_due_on: date | None
     approval_quorum: int = Field(description="Consumer-group coordinators whose approval accepts a version.")
+    producer_approval_quorum: int = Field(description="Producer-group coordinators whose approval accepts a version.")
     renewed_from_id: UUID | None
     created_at: datetime
     agreed_at: datetime | None

@@ -70,6 +70,7 @@ async def test_two_producer_coordinators_both_approve_before_the_terms_are_agree
     after_second = await accept(client, partnership, url, second)
 
     assert (after_first["status"], version_one(after_first)["status"]) == ("proposed", "awaiting_approval")
+    assert (after_first["approval_quorum"], after_first["producer_approval_quorum"]) == (2, 2)
     assert_problem(repeated, 409, "already-approved")
     assert (after_second["status"], after_second["agreed_version"]) == ("agreed", 1)
     assert [

@@ -1,32 +1,41 @@
 """Reading agreements: one with every version and who approved it, and the list of a partnership's seasons."""
 
+from typing import NamedTuple
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
 from app.agreements import policies, repository
-from app.agreements.models import Agreement, AgreementVersion
+from app.agreements.models import Agreement, AgreementVersion, Side
 from app.agreements.schemas import AgreementRead, AgreementSummary, ApprovalRead, VersionItemRead, VersionRead
 from app.agreements.service import lifecycle
 from app.core import money, quantity
 from app.core.pagination import CursorPage, paginate
-from app.groups import service as groups_service
-from app.groups.models import ConsumerGroup
 from app.plans.models import PlanItem
+
+
+class Quorums(NamedTuple):
+    """The approvals of coordinators in office each side needs to accept a version."""
+
+    consumer: int
+    producer: int
 
 
 async def get_agreement(
     session: AsyncSession, principal: Principal, agreement_id: UUID
-) -> tuple[Agreement, ConsumerGroup, dict[UUID, PlanItem]]:
+) -> tuple[Agreement, Quorums, dict[UUID, PlanItem]]:
     await policies.readable_agreement(session, principal, agreement_id)
     agreement = await repository.get_with_versions(session, agreement_id)
     assert agreement is not None
-    group = await groups_service.get_group(session, agreement.consumer_group_id)
+    quorums = Quorums(
+        consumer=await policies.side_quorum(session, agreement, Side.consumer),
+        producer=await policies.side_quorum(session, agreement, Side.producer),
+    )
     items = await repository.plan_items(
         session, sorted({item.plan_item_id for version in agreement.versions for item in version.items})
     )
-    return agreement, group, items
+    return agreement, quorums, items
 
 
 async def list_agreements(
@@ -63,7 +72,7 @@ def agreement_summary(agreement: Agreement) -> AgreementSummary:
     )
 
 
-def agreement_read(agreement: Agreement, group: ConsumerGroup, plan_items: dict[UUID, PlanItem]) -> AgreementRead:
+def agreement_read(agreement: Agreement, quorums: Quorums, plan_items: dict[UUID, PlanItem]) -> AgreementRead:
     """The agreement with every version, in decimal strings of its currency and units."""
     currency = agreement.currency
     agreed = agreement.agreed_version is not None
@@ -80,7 +89,8 @@ def agreement_read(agreement: Agreement, group: ConsumerGroup, plan_items: dict[
         shares=agreement.shares if agreed else None,
         subscribed_shares=agreement.subscribed_shares,
         advance_due_on=agreement.advance_due_on,
-        approval_quorum=group.effective_approval_quorum,
+        approval_quorum=quorums.consumer,
+        producer_approval_quorum=quorums.producer,
         renewed_from_id=agreement.renewed_from_id,
         created_at=agreement.created_at,
         agreed_at=agreement.agreed_at,
