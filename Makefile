@@ -9,7 +9,7 @@ PORT ?= 8000
 WORKERS ?= auto
 export DATABASE_URL ?= sqlite+aiosqlite:///./teikei.db
 
-.PHONY: install lock migrate demo run worker lapse webhooks test lint format clean bench
+.PHONY: install lock migrate demo run worker lapse webhooks test lint contract format clean bench
 
 # The virtual environment must be one this interpreter made: a .venv left by another Python (or a
 # moved one whose interpreter is gone) is recreated instead of failing on every command.
@@ -73,6 +73,22 @@ lint: install
 	$(BIN)/mypy app tests
 	$(BIN)/lint-imports
 	$(BIN)/alembic check
+
+# The OpenAPI document, linted with Spectral's OpenAPI rules and OWASP's API Security rules (.spectral.yaml):
+# any error fails. The pinned linter is installed into .tools/ on first use; the warnings left are listed,
+# each with its reason, in docs/api-contract.md.
+SPECTRAL_CLI := @stoplight/spectral-cli@6.16.3
+SPECTRAL_OWASP := @stoplight/spectral-owasp-ruleset@2.0.1
+SPECTRAL := .tools/node_modules/.bin/spectral
+contract: install
+	@[ -x $(SPECTRAL) ] && [ -d .tools/node_modules/@stoplight/spectral-owasp-ruleset ] \
+		|| npm install --prefix .tools --no-audit --no-fund --silent $(SPECTRAL_CLI) $(SPECTRAL_OWASP)
+	@document=$$(mktemp --suffix=.json); \
+	$(BIN)/python -c 'import json, sys; from app.main import create_app; json.dump(create_app().openapi(), sys.stdout)' \
+		> $$document \
+	&& NODE_PATH=.tools/node_modules $(SPECTRAL) lint --ruleset .spectral.yaml --fail-severity=error \
+		--display-only-failures $$document; \
+	status=$$?; rm -f $$document; exit $$status
 
 format: install
 	$(BIN)/ruff check --fix .

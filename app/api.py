@@ -6,6 +6,8 @@ from app.accounts.router import router as accounts_router
 from app.agreements.router import messages_router as agreements_messages_router
 from app.agreements.router import router as agreements_router
 from app.agreements.router import transfers_router as agreements_transfers_router
+from app.api_keys.dependencies import ApiKeyAuthority
+from app.api_keys.router import router as api_keys_router
 from app.cancellations.router import router as cancellations_router
 from app.catalogue.router import changes_router as catalogue_changes_router
 from app.catalogue.router import organisations_router as catalogue_organisations_router
@@ -47,10 +49,13 @@ ROUTERS = [
     webhooks_endpoints_router,
     webhooks_deliveries_router,
     webhooks_events_router,
+    api_keys_router,
 ]
 
 
 def include_routers(app: FastAPI) -> None:
-    """Each directly under the app: a router inside a router would be matched level by level."""
+    """Each directly under the app: a router inside a router would be matched level by level. Authentication
+    (in accounts) resolves API keys through the authority given here, which knows the organisations above it."""
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    app.state.api_key_authority = ApiKeyAuthority()

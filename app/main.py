@@ -21,7 +21,11 @@ from starlette.types import Scope
 
 from app import api, health
 from app.accounts.dependencies import PUBLIC_OPERATIONS
-from app.accounts.service import LoginThrottle
+from app.accounts.errors import InvalidToken
+from app.accounts.service import LoginThrottle, counted_address
+from app.api_keys.errors import ApiKeyCreatorLostRights, InsufficientScope, InvalidApiKey
+from app.api_keys.scopes import OPERATION_SCOPES
+from app.core import contract
 from app.core.config import Settings, get_settings
 from app.core.db import (
     create_engine,
@@ -30,9 +34,10 @@ from app.core.db import (
     read_connections_of,
     read_engine,
 )
-from app.core.errors import PROBLEM_CONTENT, Problem, install_error_handlers
+from app.core.errors import PROBLEM_CONTENT, NotAuthenticated, Problem, install_error_handlers
 from app.core.http import ConditionalReads, CrossOriginRequests, ProtectiveHeaders, RequestBodyLimit
 from app.core.observability import Metrics, RequestContextMiddleware, RouteTemplates, configure_logging
+from app.core.rate_limits import UNCOUNTED_PATHS, RateLimitCounts, RateLimited, RateLimits
 from app.outbox import delivery
 
 YOUNG_COLLECTION_THRESHOLD = 10_000  # allocations net of frees; Python's default is 700
@@ -106,6 +111,13 @@ def create_app(
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
     # Inside the request context, so a 304 is logged and counted as what was answered.
     app.add_middleware(ConditionalReads)
+    # Inside the request context, so a 429 carries the request id and is logged; outside the conditional
+    # reads, so a 304 keeps the RateLimit fields.
+    app.state.rate_limits = RateLimitCounts.from_settings(settings)
+    if settings.rate_limits_enabled:
+        app.add_middleware(
+            RateLimits, jwt_secret=settings.jwt_secret.get_secret_value(), counted_address=counted_address
+        )
     # One table of route templates for both middlewares: built on the first request, it walks every route.
     route_template = RouteTemplates()
     app.add_middleware(RequestContextMiddleware, metrics=app.state.metrics, route_template=route_template)
@@ -199,8 +211,77 @@ def _attach_database(
     return engine
 
 
+TAGS = {
+    "operations": "Health checks and metrics for the platform that runs the service.",
+    "accounts": "Registration, login (OAuth2 password flow), token refresh and the caller's own account.",
+    "api keys": "Keys an integrator's systems use instead of a user's login, each limited to its scopes.",
+    "households": "Households: the members who share one subscription, and the groups they belong to.",
+    "consumer groups": "Groups of households buying together: members, waiting list, coordinators, pickup "
+    "stations and the motions their coordinators vote on.",
+    "producer groups": "Farming households growing together: members, coordinators, certifications, motions.",
+    "motions": "Decisions a group's coordinators take together, carried by a quorum of approvals.",
+    "production plans": "What a producer group will grow in a season, and how much of it is still free.",
+    "agreements": "The partnership of a consumer group and a producer group for one plan: versions, approvals, "
+    "renewals and the households' shares.",
+    "agreement messages": "What the two groups of an agreement write to each other.",
+    "subscription transfers": "A household handing its shares of an agreement to another.",
+    "agreement cancellations": "Ending an agreement early, with the refunds it carries.",
+    "gatherings": "Farm days and other events of a group, and who signs up for them.",
+    "harvests": "Harvests shared out to the households, absences, surplus and pickup lists.",
+    "payments": "Advance payments, the agreement's ledger and a household's statement.",
+    "trading organisations": "Buyers and sellers of the fair-trade catalogue, and their members.",
+    "catalogue": "The fair-trade catalogue: products, their prices and certifications, and its change feed.",
+    "exchange rates": "The rates the catalogue's display prices are converted with.",
+    "trade orders": "Orders between trading organisations, from placing through shipping to settlement.",
+    "webhooks": "Endpoints that receive the organisation's events, and their deliveries.",
+    "events": "The feed of events webhooks deliver, for reading again.",
+}
+
+CONTRACT = contract.Contract(
+    tags=TAGS,
+    servers=[
+        {
+            "url": "/",
+            "description": "This deployment (production, staging or local): the API is served where this document is.",
+            "x-internal": False,
+        }
+    ],
+    any_operation=contract.Problems.of(
+        internal_error=(500, "Internal server error"),
+        database_unavailable=(503, "The database does not answer"),
+        validation_failed=(422, "The request is not valid"),
+    ),
+    with_body=contract.Problems.of(
+        malformed_request=(400, "The request could not be read"),
+        payload_too_large=(413, "The request body is too large"),
+    ),
+    with_json_body=contract.Problems.of(
+        malformed_json=(400, "The body is not valid JSON"),
+        unsupported_media_type=(415, "Unsupported media type"),
+    ),
+    # Any bearer may be an API key: refused as unknown, or for an operation beyond its scope or its creator's rights.
+    authenticated=contract.Problems.of(
+        NotAuthenticated, InvalidToken, InvalidApiKey, InsufficientScope, ApiKeyCreatorLostRights
+    ),
+    counted=contract.Problems.of(RateLimited),
+    uncounted_paths=UNCOUNTED_PATHS,
+    oauth2_description=(
+        "A user's access token: a JWT signed with HS256, short-lived (ACCESS_TOKEN_MINUTES), issued by "
+        "POST /v1/auth/token and renewed with a refresh token at POST /v1/auth/refresh. Its algorithm, "
+        "audience, expiry and issue time are always verified, as RFC8725 (JWT Best Current Practices) asks."
+    ),
+    refresh_url="/v1/auth/refresh",
+    api_key_description=(
+        "An integrator's API key, `tk_…`, sent as `Authorization: Bearer tk_…`. It may call only the operations "
+        "that list the `ApiKey` scheme, and only with the scope each names."
+    ),
+    api_key_scopes={operation: str(scope) for operation, scope in OPERATION_SCOPES.items()},
+)
+
+
 def _register_problem_schema(app: FastAPI) -> None:
-    """Replace FastAPI's own validation-error schema: every error here is a Problem."""
+    """Replace FastAPI's own validation-error schema (every error here is a Problem), and finish the document
+    as app/core/contract.py describes."""
     original = app.openapi
 
     def openapi() -> dict:  # type: ignore[type-arg]
@@ -216,8 +297,8 @@ def _register_problem_schema(app: FastAPI) -> None:
                     if "application/problem+json" in content:
                         content.pop("application/json", None)
                 _declare_unsupported_media_type(operation)
-        app.openapi_schema = schema
-        return schema
+        app.openapi_schema = contract.finish(schema, CONTRACT)
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 

@@ -12,6 +12,7 @@ from app.agreements.models import (
     SubscriptionTransfer,
     VersionItem,
 )
+from app.api_keys.models import ApiKey
 from app.catalogue.models import (
     ExchangeRate,
     Product,
@@ -49,6 +50,7 @@ __all__ = [
     "AgreementMessage",
     "AgreementVersion",
     "Allocation",
+    "ApiKey",
     "Approval",
     "Base",
     "CancellationApproval",

@@ -116,10 +116,12 @@ def application(settings: Settings, engine: AsyncEngine) -> FastAPI:
 
 
 async def serving(app: FastAPI, session_factory: async_sessionmaker[AsyncSession]) -> FastAPI:
-    """Point the app at one test's sessions, with the login throttle's counts of earlier tests forgotten."""
+    """Point the app at one test's sessions, with the login throttle's and the rate limits' counts of earlier
+    tests forgotten."""
     app.state.session_factory = app.state.read_session_factory = session_factory
     app.state.read_connections = read_connections_of(session_factory)
     await app.state.login_throttle.limiter.storage.reset()
+    await app.state.rate_limits.reset()
     return app
 
 

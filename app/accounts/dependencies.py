@@ -1,12 +1,14 @@
 """Who is calling, stated once per route through these aliases."""
 
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.types import Scope
 
 from app.accounts import service
-from app.accounts.principal import Principal
+from app.accounts.principal import API_KEY_PREFIX, Principal
 from app.core import security
 from app.core.config import Settings
 from app.core.db import DbSession
@@ -24,11 +26,25 @@ async def get_app_settings(request: Request) -> Settings:
 AppSettings = Annotated[Settings, Depends(get_app_settings)]
 
 
+class ApiKeyAuthority(Protocol):
+    """Resolves an integrator's API key for the operation the request calls (`scope` names it), or refuses
+    it. Keys are judged against the organisations they belong to, which sit above accounts, so the
+    application hands this in (`app.state.api_key_authority`, set where the routers are assembled)."""
+
+    async def __call__(self, session: AsyncSession, key: str, scope: Scope) -> Principal: ...
+
+
 async def get_principal(
-    session: DbSession, settings: AppSettings, token: Annotated[str | None, Depends(oauth2)]
+    request: Request, session: DbSession, settings: AppSettings, token: Annotated[str | None, Depends(oauth2)]
 ) -> Principal:
     if token is None:
-        raise NotAuthenticated("Send 'Authorization: Bearer <access token>'; get one at POST /v1/auth/token.")
+        raise NotAuthenticated(
+            "Send 'Authorization: Bearer <access token or API key>'; get a token at POST /v1/auth/token."
+        )
+    if token.startswith(API_KEY_PREFIX):
+        # The one place keys are checked: validity, their creator's rights, and the operation's scope.
+        authority: ApiKeyAuthority = request.app.state.api_key_authority
+        return await authority(session, token, request.scope)
     return await service.principal_for_access_token(session, settings, token)
 
 
@@ -59,7 +75,8 @@ async def get_client_address(request: Request) -> str:
 ClientAddress = Annotated[str, Depends(get_client_address)]
 
 
-# Operations anyone may call; every other operation names CurrentUser (a test walks the app to check).
+# Operations anyone may call; every other operation names CurrentUser (a test walks the app to check). An
+# API key may call only those of the others that app/api_keys/scopes.py maps to a scope.
 PUBLIC_OPERATIONS = frozenset(
     {
         "GET /healthz",

@@ -24,6 +24,7 @@ from app.accounts.schemas import (
     UserRead,
     UserUpdate,
 )
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
@@ -66,11 +67,13 @@ def token_post(path: str, **options: Any) -> Callable[[Endpoint], Endpoint]:
     response_model=UserRead,
     responses=problem_responses(EmailTaken),
 )
-async def register_user(body: UserCreate, session: DbSession, hasher: PasswordHasher) -> object:
+async def register_user(body: UserCreate, session: DbSession, hasher: PasswordHasher, response: Response) -> object:
     """Create an account; log in afterwards with POST /v1/auth/token."""
-    return await service.register(
+    created = await service.register(
         session, hasher, email=body.email, password=body.password, display_name=body.display_name
     )
+    set_location(response, "/v1/me")
+    return created
 
 
 @token_post(
@@ -99,7 +102,7 @@ async def refresh_token(body: RefreshCreate, session: DbSession, settings: AppSe
     return TokenRead(access_token=tokens.access_token, refresh_token=tokens.refresh_token, expires_in=tokens.expires_in)
 
 
-@router.get("/me", response_model=UserRead, responses=problem_responses(NotAuthenticated))
+@router.get("/me", response_model=UserRead, responses=problem_responses(NotAuthenticated) | sets_etag())
 async def read_me(session: DbSession, principal: CurrentUser, response: Response) -> UserRead:
     """The account you are logged in as."""
     user = UserRead.model_validate(await service.get_user(session, principal))
@@ -107,7 +110,9 @@ async def read_me(session: DbSession, principal: CurrentUser, response: Response
     return user
 
 
-@router.patch("/me", response_model=UserRead, responses=problem_responses(NotAuthenticated, PreconditionFailed))
+@router.patch(
+    "/me", response_model=UserRead, responses=problem_responses(NotAuthenticated, PreconditionFailed) | sets_etag()
+)
 async def update_me(
     body: UserUpdate, session: DbSession, principal: CurrentUser, response: Response, if_match: IfMatch = None
 ) -> UserRead:

@@ -4,7 +4,7 @@ and that no one sits on both sides of it."""
 from typing import NoReturn
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
@@ -19,12 +19,23 @@ from app.producers import repository as producers_repository
 from app.producers.models import ProducerCoordinator, ProducerGroup
 
 
+def readable_agreements(principal: Principal) -> Select[Agreement]:
+    """Agreements of the caller's groups; for an API key, only those its own group is party to."""
+    statement = repository.readable_by(principal.user_id)
+    if principal.api_key is not None:
+        organisation_id = principal.api_key.organisation_id
+        statement = statement.where(
+            or_(Agreement.consumer_group_id == organisation_id, Agreement.producer_group_id == organisation_id)
+        )
+    return statement
+
+
 async def readable_agreement(
     session: AsyncSession, principal: Principal, agreement_id: UUID, *, for_update: bool = False
 ) -> Agreement:
     """The agreement, for members and coordinators of its two groups; nobody else learns it exists.
     With `for_update` it is then locked, so changes to it queue one after another."""
-    statement = repository.readable_by(principal.user_id).where(Agreement.id == agreement_id)
+    statement = readable_agreements(principal).where(Agreement.id == agreement_id)
     agreement = await session.scalar(statement)
     if agreement is None:
         raise AgreementNotFound(agreement_id)

@@ -25,6 +25,7 @@ from app.agreements.schemas import (
     SubscriptionTransferRead,
 )
 from app.agreements.service import messages, negotiation, reading, subscriptions, transfers
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import ConflictOfInterest, NotAuthenticated, PriceNotPositive, problem_responses
 from app.core.http import etag_for
@@ -66,10 +67,14 @@ async def _read(session: DbSession, principal: CurrentUser, agreement_id: UUID) 
     response_model=AgreementRead,
     responses=problem_responses(GroupNotFound, NotCoordinator, *TERMS_PROBLEMS),
 )
-async def propose_agreement(body: AgreementCreate, session: DbSession, principal: CurrentUser) -> AgreementRead:
+async def propose_agreement(
+    body: AgreementCreate, session: DbSession, principal: CurrentUser, response: Response
+) -> AgreementRead:
     """A consumer group's coordinator proposes terms for items of a published plan (version 1)."""
     agreement = await negotiation.propose(session, principal, body)
-    return await _read(session, principal, agreement.id)
+    created = await _read(session, principal, agreement.id)
+    set_location(response, f"/v1/agreements/{created.id}")
+    return created
 
 
 @router.get("", response_model=Page[AgreementSummary], responses=problem_responses(InvalidCursor))
@@ -97,7 +102,9 @@ async def list_agreements(
     )
 
 
-@router.get("/{agreement_id}", response_model=AgreementRead, responses=problem_responses(errors.AgreementNotFound))
+@router.get(
+    "/{agreement_id}", response_model=AgreementRead, responses=problem_responses(errors.AgreementNotFound) | sets_etag()
+)
 async def read_agreement(
     agreement_id: UUID, session: DbSession, principal: CurrentUser, response: Response
 ) -> AgreementRead:
@@ -122,11 +129,13 @@ async def read_agreement(
     ),
 )
 async def counter_propose(
-    agreement_id: UUID, body: CounterProposalCreate, session: DbSession, principal: CurrentUser
+    agreement_id: UUID, body: CounterProposalCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> AgreementRead:
     """Answer the current version with other terms; once agreed, this proposes an amendment."""
     await negotiation.counter_propose(session, principal, agreement_id=agreement_id, data=body)
-    return await _read(session, principal, agreement_id)
+    created = await _read(session, principal, agreement_id)
+    set_location(response, f"/v1/agreements/{agreement_id}")
+    return created
 
 
 @router.post(
@@ -167,11 +176,13 @@ async def accept_agreement_version(
     ),
 )
 async def renew_agreement(
-    agreement_id: UUID, body: RenewalCreate, session: DbSession, principal: CurrentUser
+    agreement_id: UUID, body: RenewalCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> AgreementRead:
     """Propose the terms in force again for the producer group's next plan (a new agreement)."""
     renewal = await negotiation.renew(session, principal, agreement_id=agreement_id, data=body)
-    return await _read(session, principal, renewal.id)
+    created = await _read(session, principal, renewal.id)
+    set_location(response, f"/v1/agreements/{created.id}")
+    return created
 
 
 @router.post(
@@ -188,12 +199,14 @@ async def renew_agreement(
     ),
 )
 async def subscribe_to_agreement(
-    agreement_id: UUID, body: SubscriptionCreate, session: DbSession, principal: CurrentUser
+    agreement_id: UUID, body: SubscriptionCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> SubscriptionRead:
     """Your household pre-orders shares of an agreed agreement, and owes their price in advance."""
-    return await subscriptions.subscribe(
+    created = await subscriptions.subscribe(
         session, principal, agreement_id=agreement_id, household_id=body.household_id, shares=body.shares
     )
+    set_location(response, f"/v1/agreements/{agreement_id}/subscriptions")
+    return created
 
 
 @router.get(
@@ -226,10 +239,16 @@ async def list_agreement_subscriptions(
     ),
 )
 async def offer_subscription_transfer(
-    subscription_id: UUID, body: SubscriptionTransferCreate, session: DbSession, principal: CurrentUser
+    subscription_id: UUID,
+    body: SubscriptionTransferCreate,
+    session: DbSession,
+    principal: CurrentUser,
+    response: Response,
 ) -> SubscriptionTransferRead:
     """Your household offers its subscription to another member household of the group."""
-    return await transfers.offer(session, principal, subscription_id=subscription_id, household_id=body.household_id)
+    created = await transfers.offer(session, principal, subscription_id=subscription_id, household_id=body.household_id)
+    set_location(response, f"/v1/subscription-transfers/{created.id}")
+    return created
 
 
 @transfers_router.get(
@@ -284,11 +303,13 @@ async def withdraw_subscription_transfer(transfer_id: UUID, session: DbSession, 
     responses=problem_responses(errors.AgreementNotFound),
 )
 async def post_agreement_message(
-    agreement_id: UUID, body: AgreementMessageCreate, session: DbSession, principal: CurrentUser
+    agreement_id: UUID, body: AgreementMessageCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> AgreementMessageRead:
     """Write to the other group of an agreement your group is party to."""
     message = await messages.post_message(session, principal, agreement_id=agreement_id, body=body.body)
-    return AgreementMessageRead.model_validate(message)
+    created = AgreementMessageRead.model_validate(message)
+    set_location(response, f"/v1/agreements/{agreement_id}/messages")
+    return created
 
 
 @messages_router.get(

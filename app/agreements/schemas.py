@@ -33,7 +33,9 @@ class AgreementCreate(Terms):
 
 
 class CounterProposalCreate(Terms):
-    version: StrictInt = Field(ge=1, description="The current version you answer; refused if it is no longer current.")
+    version: StrictInt = Field(
+        ge=1, le=1_000_000, description="The current version you answer; refused if it is no longer current."
+    )
 
 
 class AcceptanceCreate(Schema):

@@ -3,7 +3,7 @@ both need an Idempotency-Key, as payments do."""
 
 from uuid import UUID
 
-from fastapi import status
+from fastapi import Response, status
 from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import AppSettings, CurrentUser
@@ -11,6 +11,7 @@ from app.agreements.errors import AgreementNotFound, NotPartyCoordinator
 from app.cancellations import errors, service
 from app.cancellations.schemas import CancellationCreate, CancellationRead
 from app.core import idempotency
+from app.core.contract import replayed_id, set_location
 from app.core.db import DbSession
 from app.core.errors import ConflictOfInterest, CurrencyMismatch, NotAuthenticated, problem_responses
 from app.core.money import InvalidAmount
@@ -51,6 +52,7 @@ async def propose_cancellation(
     session: DbSession,
     principal: CurrentUser,
     settings: AppSettings,
+    response: Response,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> CancellationRead | JSONResponse:
     """Propose ending an agreed or active agreement, with what the producer group gives back. Your approval
@@ -65,8 +67,10 @@ async def propose_cancellation(
         retention=idempotency.retention_of(settings),
     )
     if claim.replay is not None:
+        set_location(claim.replay, f"/v1/agreements/{agreement_id}/cancellations/{replayed_id(claim.replay)}")
         return claim.replay
     cancellation = await service.propose(session, principal, agreement_id=agreement_id, data=body)
+    set_location(response, f"/v1/agreements/{agreement_id}/cancellations/{cancellation.id}")
     await idempotency.complete(
         session, claim, status=status.HTTP_201_CREATED, body=cancellation.model_dump(mode="json")
     )

@@ -14,12 +14,18 @@ from app.producers import repository as producers_repository
 
 
 async def require_member(session: AsyncSession, principal: Principal, organisation: TradingOrganisation) -> None:
-    if not await repository.is_member(session, organisation.id, principal.user_id):
+    # An API key acts only for its own organisation: for any other, its creator's membership counts for nothing.
+    if not principal.reaches(organisation.id) or not await repository.is_member(
+        session, organisation.id, principal.user_id
+    ):
         raise NotOrganisationMember(f"Only members of '{organisation.name}' may do this.")
 
 
 async def require_owner(session: AsyncSession, principal: Principal, organisation: TradingOrganisation) -> None:
-    if await repository.member_role(session, organisation.id, principal.user_id) != MemberRole.owner:
+    if (
+        not principal.reaches(organisation.id)
+        or await repository.member_role(session, organisation.id, principal.user_id) != MemberRole.owner
+    ):
         raise NotOrganisationOwner(f"Only owners of '{organisation.name}' may do this.")
 
 

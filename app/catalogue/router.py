@@ -25,6 +25,7 @@ from app.catalogue.schemas import (
 from app.catalogue.search import errors as search_errors
 from app.catalogue.search import service as search_service
 from app.catalogue.search.schemas import ProductSearch, ProductSummaryRead
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession, ReadSession, read_connection
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
@@ -69,7 +70,8 @@ LISTING_PROBLEMS = (
         errors.NotGroupCoordinator,
         errors.CountryDiffersFromGroup,
         errors.GroupAlreadyTrading,
-    ),
+    )
+    | sets_etag(201),
 )
 async def create_trading_organisation(
     body: TradingOrganisationCreate, session: DbSession, principal: CurrentUser, response: Response
@@ -77,7 +79,9 @@ async def create_trading_organisation(
     """Found a fair-trade buyer or seller, with its declarations; you become its first owner."""
     organisation = TradingOrganisationRead.model_validate(await service.create_organisation(session, principal, body))
     response.headers["ETag"] = etag_for(organisation)
-    return organisation
+    created = organisation
+    set_location(response, f"/v1/trading-organisations/{created.id}")
+    return created
 
 
 @organisations_router.get("", response_model=Page[TradingOrganisationRead], responses=problem_responses(InvalidCursor))
@@ -97,7 +101,7 @@ async def list_trading_organisations(
 @organisations_router.get(
     "/{organisation_id}",
     response_model=TradingOrganisationRead,
-    responses=problem_responses(errors.TradingOrganisationNotFound),
+    responses=problem_responses(errors.TradingOrganisationNotFound) | sets_etag(),
 )
 async def read_trading_organisation(
     organisation_id: UUID, session: DbSession, principal: CurrentUser, response: Response
@@ -111,7 +115,8 @@ async def read_trading_organisation(
 @organisations_router.patch(
     "/{organisation_id}",
     response_model=TradingOrganisationRead,
-    responses=problem_responses(errors.TradingOrganisationNotFound, errors.NotOrganisationMember, PreconditionFailed),
+    responses=problem_responses(errors.TradingOrganisationNotFound, errors.NotOrganisationMember, PreconditionFailed)
+    | sets_etag(),
 )
 async def update_trading_organisation(
     organisation_id: UUID,
@@ -142,12 +147,18 @@ async def update_trading_organisation(
     ),
 )
 async def add_trading_organisation_member(
-    organisation_id: UUID, body: TradingOrganisationMemberCreate, session: DbSession, principal: CurrentUser
+    organisation_id: UUID,
+    body: TradingOrganisationMemberCreate,
+    session: DbSession,
+    principal: CurrentUser,
+    response: Response,
 ) -> TradingOrganisationMember:
     """Owners add a user as a member (who may list products) or as another owner."""
-    return await service.add_member(
+    created = await service.add_member(
         session, principal, organisation_id=organisation_id, user_id=body.user_id, role=body.role
     )
+    set_location(response, f"/v1/trading-organisations/{organisation_id}")
+    return created
 
 
 # Products
@@ -159,7 +170,8 @@ async def add_trading_organisation_member(
     response_model=ProductRead,
     responses=problem_responses(
         NotAuthenticated, errors.TradingOrganisationNotFound, errors.NotOrganisationMember, *LISTING_PROBLEMS
-    ),
+    )
+    | sets_etag(201),
 )
 async def create_catalogue_product(
     body: ProductCreate, session: DbSession, principal: CurrentUser, response: Response
@@ -167,7 +179,9 @@ async def create_catalogue_product(
     """Members of a trading organisation list a product; its price is never below its own minimum price."""
     product = service.product_read(await service.offer_product(session, principal, body))
     response.headers["ETag"] = etag_for(product)
-    return product
+    created = product
+    set_location(response, f"/v1/catalogue/products/{created.id}")
+    return created
 
 
 @products_router.get(
@@ -199,7 +213,7 @@ async def list_catalogue_products(
 @products_router.get(
     "/{product_id}",
     response_model=ProductRead,
-    responses=problem_responses(errors.ProductNotFound, errors.NoExchangeRate),
+    responses=problem_responses(errors.ProductNotFound, errors.NoExchangeRate) | sets_etag(),
 )
 async def read_catalogue_product(
     product_id: UUID,
@@ -228,7 +242,8 @@ async def read_catalogue_product(
         errors.CurrencyChangeNeedsAmounts,
         errors.UnitChangeNeedsQuantities,
         *LISTING_PROBLEMS,
-    ),
+    )
+    | sets_etag(),
 )
 async def update_catalogue_product(
     product_id: UUID,
@@ -282,10 +297,12 @@ async def list_catalogue_changes(
     responses=problem_responses(NotAuthenticated, errors.NotAdministrator, errors.ExchangeRateExists),
 )
 async def create_exchange_rate(
-    body: ExchangeRateCreate, session: DbSession, principal: CurrentUser
+    body: ExchangeRateCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> ExchangeRateRead:
     """Administrators record a dated rate from a named source; a recorded rate is never changed."""
-    return ExchangeRateRead.model_validate(await service.record_exchange_rate(session, principal, body))
+    created = ExchangeRateRead.model_validate(await service.record_exchange_rate(session, principal, body))
+    set_location(response, "/v1/exchange-rates")
+    return created
 
 
 @rates_router.get("", response_model=Page[ExchangeRateRead], responses=problem_responses(InvalidCursor))

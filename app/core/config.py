@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from typing import Annotated, Any, Literal, Self
 
+import limits
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -56,6 +57,11 @@ class Settings(BaseSettings):
     openapi_enabled: bool = True
     # memory:// is per process; use redis://127.0.0.1:6379 with several workers or replicas.
     rate_limit_storage_uri: str = "memory://"
+    # Requests per caller in a sliding window, in `limits` notation (README, "Rate limits").
+    rate_limits_enabled: bool = True
+    rate_limit_per_api_key: str = "600/minute"
+    rate_limit_per_user: str = "300/minute"
+    rate_limit_anonymous: str = "120/minute"
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
     log_level: str = "INFO"
     log_json: bool = True
@@ -93,6 +99,16 @@ class Settings(BaseSettings):
                     "without a path or a trailing slash."
                 )
         return origins
+
+    @field_validator("rate_limit_per_api_key", "rate_limit_per_user", "rate_limit_anonymous")
+    @classmethod
+    def _read_rate_limit(cls, value: str) -> str:
+        # Refused at start rather than on the first request.
+        try:
+            limits.parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit; write e.g. '300/minute' or '10/second'.") from None
+        return value
 
     @model_validator(mode="after")
     def _refuse_a_weak_signing_key_in_production(self) -> Self:

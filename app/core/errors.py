@@ -1,13 +1,13 @@
 """Domain errors and their one rendering as RFC 9457 problem+json."""
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.routing import iter_route_contexts
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
@@ -101,21 +101,27 @@ class CurrencyMismatch(Unprocessable):
     title = "The payment is not in the currency it is due in"
 
 
+PROBLEM_CODE_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
 class ValidationIssue(BaseModel):
-    loc: list[str | int]
-    msg: str
-    type: str
+    loc: list[Annotated[str, Field(max_length=200)] | int] = Field(
+        max_length=64, description="Where: `body`, `query`, `path` or `header`, then names."
+    )
+    msg: str = Field(max_length=4000)
+    type: str = Field(max_length=100)
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details; `code` is the stable identifier clients branch on."""
+    """RFC 9457 problem details; `code` is the stable identifier clients branch on. A problem may carry more
+    members (e.g. `currency`): clients ignore those they do not know."""
 
-    type: str
-    code: str
-    title: str
-    status: int
-    detail: str
-    errors: list[ValidationIssue] | None = None
+    type: str = Field(max_length=120, pattern=r"^/problems/[a-z0-9-]+$", examples=["/problems/not-found"])
+    code: str = Field(max_length=100, pattern=PROBLEM_CODE_PATTERN)
+    title: str = Field(max_length=200)
+    status: int = Field(ge=400, le=599)
+    detail: str = Field(max_length=4000)
+    errors: list[ValidationIssue] | None = Field(default=None, max_length=1000)
 
 
 def problem(
@@ -262,14 +268,28 @@ def install_error_handlers(app: FastAPI) -> None:
 PROBLEM_CONTENT = {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}}
 
 
+# The member of a documented problem response listing the codes it may carry; app/main.py turns it into the
+# `code` enum and the named examples of the response's schema.
+PROBLEM_CODES = "x-problem-codes"
+
+
 def problem_responses(*errors: type[DomainError], **described: str) -> dict[int | str, dict[str, Any]]:
-    """OpenAPI responses for the problems a route can answer with, so clients and schemathesis know them."""
+    """OpenAPI responses for the problems a route can answer with, so clients and schemathesis know them:
+    each status with the codes of `errors` it may carry. The problems any operation may meet (a body that
+    is not JSON, a failed validation, an outage) are added to every operation's responses by app/main.py."""
     statuses: dict[int, list[str]] = {422: ["The request is not valid."], 400: ["The body could not be read."]}
+    codes: dict[int, dict[str, str]] = {}
     for error in errors:
         statuses.setdefault(error.status, []).append(error.title + ".")
+        codes.setdefault(error.status, {})[error.code] = error.title
     for status_text, text in described.items():
         statuses.setdefault(int(status_text.removeprefix("status_")), []).append(text)
     return {
-        status: {"model": Problem, "description": " ".join(dict.fromkeys(texts)), "content": PROBLEM_CONTENT}
+        status: {
+            "model": Problem,
+            "description": " ".join(dict.fromkeys(texts)),
+            "content": PROBLEM_CONTENT,
+            PROBLEM_CODES: codes.get(status, {}),
+        }
         for status, texts in sorted(statuses.items())
     }

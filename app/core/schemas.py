@@ -6,7 +6,18 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Generic, TypeVar
 
 import pycountry
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    GetJsonSchemaHandler,
+    StringConstraints,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 # No NUL and no lone surrogates: PostgreSQL cannot store either, and they are never meaningful.
 PLAIN_TEXT_PATTERN = r"^[^\x00]*$"
@@ -114,14 +125,37 @@ Moment = Annotated[
 ASEAN_COUNTRIES = frozenset({"BN", "KH", "ID", "LA", "MY", "MM", "PH", "SG", "TH", "TL", "VN"})
 
 
+# The longest text of any field without a bound of its own, sent or answered: no text the service keeps is
+# longer (free text is 2,000 characters, a webhook's answer is kept to 2 KiB), so a longer one is refused.
+STRING_MAX_LENGTH = 4000
+# Pages hold at most `limit` items, and `limit` is at most this (app/core/pagination.py).
+PAGE_MAX_ITEMS = 100
+
+
 class Schema(BaseModel):
-    model_config = ConfigDict(from_attributes=True, extra="forbid")
+    """A body of the API. What a client sends is strict: an unknown field is refused (422), so a typo never
+    passes unnoticed. What the service answers is documented open (no `additionalProperties: false`): a
+    field added later must not break a client that validates answers against the document."""
+
+    model_config = ConfigDict(from_attributes=True, extra="forbid", str_max_length=STRING_MAX_LENGTH)
+
+    @classmethod
+    def __get_pydantic_json_schema__(cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        if handler.mode == "serialization":
+            # FastAPI then documents a model used both ways twice, as `<Name>-Input` and `<Name>-Output`.
+            handler.resolve_ref_schema(json_schema).pop("additionalProperties", None)
+        return json_schema
 
 
 T = TypeVar("T")
 
 
 class Page(BaseModel, Generic[T]):
-    data: list[T]
+    model_config = ConfigDict(str_max_length=STRING_MAX_LENGTH)
+
+    data: list[T] = Field(json_schema_extra={"maxItems": PAGE_MAX_ITEMS})
     has_more: bool
-    next_cursor: str | None = Field(description="Pass as `cursor` to get the next page; null on the last.")
+    next_cursor: str | None = Field(
+        max_length=200, description="Pass as `cursor` to get the next page; null on the last."
+    )

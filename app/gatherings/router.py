@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
@@ -30,9 +31,13 @@ router = DomainRouter(prefix="/gatherings", tags=["gatherings"], responses=probl
     response_model=GatheringRead,
     responses=problem_responses(errors.HostGroupNotFound, errors.NotHostCoordinator),
 )
-async def create_gathering(body: GatheringCreate, session: DbSession, principal: CurrentUser) -> GatheringRead:
+async def create_gathering(
+    body: GatheringCreate, session: DbSession, principal: CurrentUser, response: Response
+) -> GatheringRead:
     """Coordinators of a consumer group or producer group post a farm visit, meeting or training."""
-    return await service.post_gathering(session, principal, body)
+    created = await service.post_gathering(session, principal, body)
+    set_location(response, f"/v1/gatherings/{created.id}")
+    return created
 
 
 @router.get("", response_model=Page[GatheringRead], responses=problem_responses(errors.InvalidDateRange, InvalidCursor))
@@ -63,7 +68,9 @@ async def list_gatherings(
     )
 
 
-@router.get("/{gathering_id}", response_model=GatheringRead, responses=problem_responses(errors.EventNotFound))
+@router.get(
+    "/{gathering_id}", response_model=GatheringRead, responses=problem_responses(errors.EventNotFound) | sets_etag()
+)
 async def read_gathering(
     gathering_id: UUID, session: DbSession, principal: CurrentUser, response: Response
 ) -> GatheringRead:
@@ -85,10 +92,12 @@ async def read_gathering(
     ),
 )
 async def sign_up_for_gathering(
-    gathering_id: UUID, body: GatheringSignupCreate, session: DbSession, principal: CurrentUser
+    gathering_id: UUID, body: GatheringSignupCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> GatheringSignupRead:
     """Sign yourself up for a gathering, optionally for one of your households, until it starts."""
-    return await service.sign_up(session, principal, gathering_id=gathering_id, household_id=body.household_id)
+    created = await service.sign_up(session, principal, gathering_id=gathering_id, household_id=body.household_id)
+    set_location(response, f"/v1/gatherings/{gathering_id}/signups/me")
+    return created
 
 
 @router.delete(

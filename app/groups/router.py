@@ -6,6 +6,7 @@ from uuid import UUID
 from fastapi import Query, Response, status
 
 from app.accounts.dependencies import AppSettings, CurrentUser
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
@@ -52,13 +53,15 @@ router = DomainRouter(prefix="/consumer-groups", tags=["consumer groups"], respo
     responses=problem_responses(errors.TooManyHouseholds),
 )
 async def create_household(
-    body: HouseholdCreate, session: DbSession, principal: CurrentUser, settings: AppSettings
+    body: HouseholdCreate, session: DbSession, principal: CurrentUser, settings: AppSettings, response: Response
 ) -> HouseholdRead:
     """Create a household (a family that eats together) with you as its first member. One account
     belongs to a limited number of households (`too-many-households` beyond it)."""
-    return await service.create_household(
+    created = await service.create_household(
         session, principal, name=body.name, households_per_user_max=settings.households_per_user_max
     )
+    set_location(response, f"/v1/households/{created.id}")
+    return created
 
 
 @households_router.get(
@@ -73,7 +76,9 @@ async def list_my_households(
 
 
 @households_router.get(
-    "/households/{household_id}", response_model=HouseholdRead, responses=problem_responses(errors.HouseholdNotFound)
+    "/households/{household_id}",
+    response_model=HouseholdRead,
+    responses=problem_responses(errors.HouseholdNotFound) | sets_etag(),
 )
 async def read_household(
     household_id: UUID, session: DbSession, principal: CurrentUser, response: Response
@@ -97,23 +102,30 @@ async def read_household(
     ),
 )
 async def add_household_member(
-    household_id: UUID, body: HouseholdMemberCreate, session: DbSession, principal: CurrentUser, settings: AppSettings
+    household_id: UUID,
+    body: HouseholdMemberCreate,
+    session: DbSession,
+    principal: CurrentUser,
+    settings: AppSettings,
+    response: Response,
 ) -> HouseholdRead:
     """Add a user to a household you belong to, unless they belong to as many households as one may, or
     to a group of this household through another household."""
-    return await service.add_household_member(
+    created = await service.add_household_member(
         session,
         principal,
         household_id=household_id,
         user_id=body.user_id,
         households_per_user_max=settings.households_per_user_max,
     )
+    set_location(response, f"/v1/households/{household_id}/members/{body.user_id}")
+    return created
 
 
 @households_router.patch(
     "/households/{household_id}",
     response_model=HouseholdRead,
-    responses=problem_responses(errors.HouseholdNotFound, PreconditionFailed),
+    responses=problem_responses(errors.HouseholdNotFound, PreconditionFailed) | sets_etag(),
 )
 async def update_household(
     household_id: UUID,
@@ -212,9 +224,13 @@ async def decline_membership_request(
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConsumerGroupRead)
-async def create_consumer_group(body: ConsumerGroupCreate, session: DbSession, principal: CurrentUser) -> object:
+async def create_consumer_group(
+    body: ConsumerGroupCreate, session: DbSession, principal: CurrentUser, response: Response
+) -> object:
     """Found a consumer group; you become its first coordinator."""
-    return await service.create_group(session, principal, body)
+    created = await service.create_group(session, principal, body)
+    set_location(response, f"/v1/consumer-groups/{created.id}")
+    return created
 
 
 @router.get("", response_model=Page[ConsumerGroupRead], responses=problem_responses(InvalidCursor))
@@ -231,7 +247,9 @@ async def list_consumer_groups(
     return page.to(ConsumerGroupRead)
 
 
-@router.get("/{group_id}", response_model=ConsumerGroupRead, responses=problem_responses(errors.GroupNotFound))
+@router.get(
+    "/{group_id}", response_model=ConsumerGroupRead, responses=problem_responses(errors.GroupNotFound) | sets_etag()
+)
 async def read_consumer_group(group_id: UUID, session: DbSession, principal: CurrentUser, response: Response) -> object:
     """A consumer group's public profile: name, place, status, size and quorum."""
     group = ConsumerGroupRead.model_validate(await service.get_group(session, group_id))
@@ -248,7 +266,8 @@ async def read_consumer_group(group_id: UUID, session: DbSession, principal: Cur
         errors.QuorumAboveCoordinators,
         errors.QuorumLoweringNeedsMotion,
         PreconditionFailed,
-    ),
+    )
+    | sets_etag(),
 )
 async def update_consumer_group(
     group_id: UUID,
@@ -293,7 +312,9 @@ async def join_consumer_group(
     joined = await service.join_group(session, principal, group_id=group_id, household_id=body.household_id)
     if isinstance(joined, MembershipRequestRead):
         response.status_code = status.HTTP_202_ACCEPTED
-    return joined
+    created = joined
+    set_location(response, f"/v1/consumer-groups/{group_id}/memberships/{created.household_id}")
+    return created
 
 
 @router.get(
@@ -357,10 +378,12 @@ async def list_consumer_group_membership_requests(
     ),
 )
 async def join_consumer_group_waiting_list(
-    group_id: UUID, body: MembershipCreate, session: DbSession, principal: CurrentUser
+    group_id: UUID, body: MembershipCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> WaitingListEntryRead:
     """Your household waits for a place in a full group, first come, first served."""
-    return await service.join_waiting_list(session, principal, group_id=group_id, household_id=body.household_id)
+    created = await service.join_waiting_list(session, principal, group_id=group_id, household_id=body.household_id)
+    set_location(response, f"/v1/consumer-groups/{group_id}/waiting-list/{created.household_id}")
+    return created
 
 
 @router.get(
@@ -400,10 +423,12 @@ async def leave_consumer_group_waiting_list(
     ),
 )
 async def appoint_consumer_group_coordinator(
-    group_id: UUID, body: CoordinatorCreate, session: DbSession, principal: CurrentUser
+    group_id: UUID, body: CoordinatorCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> CoordinatorRead:
     """A coordinator appoints a member of the group as another coordinator."""
-    return await service.appoint_coordinator(session, principal, group_id=group_id, user_id=body.user_id)
+    created = await service.appoint_coordinator(session, principal, group_id=group_id, user_id=body.user_id)
+    set_location(response, f"/v1/consumer-groups/{group_id}/coordinators/{created.user_id}")
+    return created
 
 
 @router.get(
@@ -444,10 +469,12 @@ async def end_consumer_group_coordinator_term(
     responses=problem_responses(errors.GroupNotFound, errors.NotCoordinator),
 )
 async def add_pickup_station(
-    group_id: UUID, body: PickupStationCreate, session: DbSession, principal: CurrentUser
+    group_id: UUID, body: PickupStationCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> object:
     """Coordinators add a place where members collect their produce."""
-    return await service.add_pickup_station(session, principal, group_id=group_id, data=body)
+    created = await service.add_pickup_station(session, principal, group_id=group_id, data=body)
+    set_location(response, f"/v1/consumer-groups/{group_id}/pickup-stations")
+    return created
 
 
 @router.get(
@@ -481,12 +508,14 @@ async def list_pickup_stations(
     ),
 )
 async def move_consumer_group_motion(
-    group_id: UUID, body: MotionCreate, session: DbSession, principal: CurrentUser
+    group_id: UUID, body: MotionCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> MotionRead:
     """A coordinator moves `lower_quorum`, `end_term` or `remove_household` (with a reason the household
     can read); your approval counts at once. A household leaves the group by itself, or by such a motion.
     Motions are read and approved at `/v1/motions/{motion_id}`."""
-    return await motions.move(session, principal, group_id=group_id, data=body)
+    created = await motions.move(session, principal, group_id=group_id, data=body)
+    set_location(response, f"/v1/motions/{created.id}")
+    return created
 
 
 @router.get(

@@ -8,6 +8,7 @@ from fastapi import Query, Request, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.agreements.errors import AgreementNotFound
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, QuantityNotPositive, problem_responses
 from app.core.http import IfMatch, etag_for
@@ -33,6 +34,8 @@ from app.producers.errors import NotProducerCoordinator
 router = DomainRouter(tags=["harvests"], responses=problem_responses(NotAuthenticated))
 
 CSV_MEDIA_TYPE = "text/csv"
+# A bound for clients' buffers: a station's households times a harvest's crops, a line of text each.
+CSV_MAX_LENGTH = 5_000_000
 CSV_EXAMPLE = "household,crop,variety,unit,quantity\r\nChaiyaporn family,Rice,Hom Mali,kg,3.000\r\n"
 
 
@@ -62,7 +65,7 @@ async def record_agreement_harvest(
 ) -> HarvestRead:
     """Producer coordinators record a delivery; it is allocated to the households by their shares at once."""
     harvest = await deliveries.record_harvest(session, principal, agreement_id=agreement_id, data=body)
-    response.headers["Location"] = f"/v1/harvests/{harvest.id}"
+    set_location(response, f"/v1/harvests/{harvest.id}")
     return harvest
 
 
@@ -79,7 +82,11 @@ async def list_agreement_harvests(
     return page.to(HarvestSummary)
 
 
-@router.get("/harvests/{harvest_id}", response_model=HarvestRead, responses=problem_responses(errors.HarvestNotFound))
+@router.get(
+    "/harvests/{harvest_id}",
+    response_model=HarvestRead,
+    responses=problem_responses(errors.HarvestNotFound) | sets_etag(),
+)
 async def read_harvest(harvest_id: UUID, session: DbSession, principal: CurrentUser, response: Response) -> HarvestRead:
     """A harvest with what each household takes home and what is surplus, for both groups."""
     harvest = await deliveries.get_harvest(session, principal, harvest_id)
@@ -108,10 +115,12 @@ async def read_harvest(harvest_id: UUID, session: DbSession, principal: CurrentU
     ),
 )
 async def give_agreement_absence(
-    agreement_id: UUID, body: AbsenceCreate, session: DbSession, principal: CurrentUser
+    agreement_id: UUID, body: AbsenceCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> object:
     """Your household will be away that day: its produce goes to another member household or to the group."""
-    return await absences.give_absence(session, principal, agreement_id=agreement_id, data=body)
+    created = await absences.give_absence(session, principal, agreement_id=agreement_id, data=body)
+    set_location(response, f"/v1/agreements/{agreement_id}/absences/{created.id}")
+    return created
 
 
 @router.get(
@@ -144,7 +153,11 @@ async def withdraw_agreement_absence(
 # Surplus
 
 
-@router.get("/surplus/{surplus_id}", response_model=SurplusRead, responses=problem_responses(errors.SurplusNotFound))
+@router.get(
+    "/surplus/{surplus_id}",
+    response_model=SurplusRead,
+    responses=problem_responses(errors.SurplusNotFound) | sets_etag(),
+)
 async def read_surplus(surplus_id: UUID, session: DbSession, principal: CurrentUser, response: Response) -> SurplusRead:
     """A surplus and what the consumer group did with it, for both groups."""
     surplus = await surplus_service.get_surplus(session, principal, surplus_id)
@@ -157,7 +170,8 @@ async def read_surplus(surplus_id: UUID, session: DbSession, principal: CurrentU
     response_model=SurplusRead,
     responses=problem_responses(
         errors.SurplusNotFound, NotCoordinator, PreconditionFailed, errors.SurplusAlreadyDecided
-    ),
+    )
+    | sets_etag(),
 )
 async def decide_surplus(
     surplus_id: UUID,
@@ -185,7 +199,9 @@ async def decide_surplus(
         200: {
             "description": "The pickup list as JSON, or as CSV (one row per household and crop) with "
             "`Accept: text/csv`.",
-            "content": {CSV_MEDIA_TYPE: {"schema": {"type": "string"}, "example": CSV_EXAMPLE}},
+            "content": {
+                CSV_MEDIA_TYPE: {"schema": {"type": "string", "maxLength": CSV_MAX_LENGTH}, "example": CSV_EXAMPLE}
+            },
         },
         **problem_responses(errors.PickupStationNotFound),
     },

@@ -2,12 +2,13 @@
 
 from uuid import UUID
 
-from fastapi import status
+from fastapi import Response, status
 from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import AppSettings, CurrentUser
 from app.agreements.errors import AgreementNotFound
 from app.core import idempotency
+from app.core.contract import set_location
 from app.core.db import DbSession
 from app.core.errors import CurrencyMismatch, NotAuthenticated, problem_responses
 from app.core.money import InvalidAmount
@@ -44,6 +45,7 @@ async def record_payment(
     session: DbSession,
     principal: CurrentUser,
     settings: AppSettings,
+    response: Response,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> PaymentRead | JSONResponse:
     """Record an advance payment: a household to its group, or the group to the producer group.
@@ -56,8 +58,12 @@ async def record_payment(
         payload=body.model_dump(mode="json"),
         retention=idempotency.retention_of(settings),
     )
+    # A payment has no address of its own: it is read in the agreement's ledger.
+    ledger = f"/v1/agreements/{agreement_id}/ledger"
     if claim.replay is not None:
+        set_location(claim.replay, ledger)
         return claim.replay
+    set_location(response, ledger)
     payment = await service.record_payment(session, principal, agreement_id=agreement_id, payment=body)
     await idempotency.complete(session, claim, status=status.HTTP_201_CREATED, body=payment.model_dump(mode="json"))
     return payment

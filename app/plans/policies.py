@@ -11,7 +11,10 @@ from app.producers.models import ProducerGroup
 
 
 async def sees_drafts(session: AsyncSession, principal: Principal, group: ProducerGroup) -> bool:
-    """A draft is the group's own business: its coordinators and its farming households' users."""
+    """A draft is the group's own business: its coordinators and its farming households' users, and the
+    group's own API keys (another organisation's key sees only what the public sees)."""
+    if not principal.reaches(group.id):
+        return False
     if await producers_repository.is_coordinator(session, principal.user_id, group.id):
         return True
     return await producers_repository.user_in_member_household(session, principal.user_id, group.id)

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
 from app.core.http import etag_for
@@ -38,14 +39,17 @@ def _with_etag(plan: ProductionPlan, response: Response) -> PlanRead:
         errors.HarvestWindowOutOfOrder,
         errors.HarvestWindowOutsideSeason,
         errors.DuplicatePlanItem,
-    ),
+    )
+    | sets_etag(201),
 )
 async def create_production_plan(
     producer_group_id: UUID, body: PlanCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> PlanRead:
     """Coordinators draft the group's plan for a season: each crop's maximum quantity and harvest window."""
     plan = await service.create_plan(session, principal, producer_group_id=producer_group_id, data=body)
-    return _with_etag(plan, response)
+    created = _with_etag(plan, response)
+    set_location(response, f"/v1/production-plans/{created.id}")
+    return created
 
 
 @router.get(
@@ -100,7 +104,11 @@ async def list_production_plans(
     return page.to(PlanRead)
 
 
-@router.get("/production-plans/{plan_id}", response_model=PlanRead, responses=problem_responses(errors.PlanNotFound))
+@router.get(
+    "/production-plans/{plan_id}",
+    response_model=PlanRead,
+    responses=problem_responses(errors.PlanNotFound) | sets_etag(),
+)
 async def read_production_plan(
     plan_id: UUID, session: DbSession, principal: CurrentUser, response: Response
 ) -> PlanRead:
@@ -111,7 +119,7 @@ async def read_production_plan(
 @router.post(
     "/production-plans/{plan_id}/publish",
     response_model=PlanRead,
-    responses=problem_responses(errors.PlanNotFound, errors.NotProducerCoordinator, errors.PlanNotDraft),
+    responses=problem_responses(errors.PlanNotFound, errors.NotProducerCoordinator, errors.PlanNotDraft) | sets_etag(),
 )
 async def publish_production_plan(
     plan_id: UUID, session: DbSession, principal: CurrentUser, response: Response
@@ -123,7 +131,8 @@ async def publish_production_plan(
 @router.post(
     "/production-plans/{plan_id}/close",
     response_model=PlanRead,
-    responses=problem_responses(errors.PlanNotFound, errors.NotProducerCoordinator, errors.PlanNotPublished),
+    responses=problem_responses(errors.PlanNotFound, errors.NotProducerCoordinator, errors.PlanNotPublished)
+    | sets_etag(),
 )
 async def close_production_plan(
     plan_id: UUID, session: DbSession, principal: CurrentUser, response: Response

@@ -7,6 +7,7 @@ from uuid import UUID
 from fastapi import Query, Response, status
 
 from app.accounts.dependencies import CurrentUser
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for
@@ -39,11 +40,13 @@ motions_router = DomainRouter(prefix="/motions", tags=["motions"], responses=pro
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ProducerGroupRead)
 async def create_producer_group(
-    body: ProducerGroupCreate, session: DbSession, principal: CurrentUser
+    body: ProducerGroupCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> ProducerGroupRead:
     """Found a producer group; you become its first coordinator."""
     group = await service.create_producer_group(session, principal, body)
-    return ProducerGroupRead.model_validate(group)
+    created = ProducerGroupRead.model_validate(group)
+    set_location(response, f"/v1/producer-groups/{created.id}")
+    return created
 
 
 @router.get("", response_model=Page[ProducerGroupRead], responses=problem_responses(InvalidCursor))
@@ -62,7 +65,7 @@ async def list_producer_groups(
 @router.get(
     "/{producer_group_id}",
     response_model=ProducerGroupRead,
-    responses=problem_responses(errors.ProducerGroupNotFound),
+    responses=problem_responses(errors.ProducerGroupNotFound) | sets_etag(),
 )
 async def read_producer_group(
     producer_group_id: UUID, session: DbSession, principal: CurrentUser, response: Response
@@ -82,7 +85,8 @@ async def read_producer_group(
         errors.QuorumAboveCoordinators,
         errors.QuorumLoweringNeedsMotion,
         PreconditionFailed,
-    ),
+    )
+    | sets_etag(),
 )
 async def update_producer_group(
     producer_group_id: UUID,
@@ -114,12 +118,18 @@ async def update_producer_group(
     ),
 )
 async def admit_producer_group_household(
-    producer_group_id: UUID, body: FarmingHouseholdCreate, session: DbSession, principal: CurrentUser
+    producer_group_id: UUID,
+    body: FarmingHouseholdCreate,
+    session: DbSession,
+    principal: CurrentUser,
+    response: Response,
 ) -> FarmingHouseholdRead:
     """Coordinators admit a farming household into the producer group."""
-    return await service.admit_household(
+    created = await service.admit_household(
         session, principal, producer_group_id=producer_group_id, household_id=body.household_id
     )
+    set_location(response, f"/v1/producer-groups/{producer_group_id}/members/{created.household_id}")
+    return created
 
 
 @router.get(
@@ -173,12 +183,18 @@ async def remove_producer_group_household(
     ),
 )
 async def appoint_producer_group_coordinator(
-    producer_group_id: UUID, body: ProducerCoordinatorCreate, session: DbSession, principal: CurrentUser
+    producer_group_id: UUID,
+    body: ProducerCoordinatorCreate,
+    session: DbSession,
+    principal: CurrentUser,
+    response: Response,
 ) -> ProducerCoordinatorRead:
     """A coordinator appoints a member of one of the group's farming households as another coordinator."""
-    return await service.appoint_coordinator(
+    created = await service.appoint_coordinator(
         session, principal, producer_group_id=producer_group_id, user_id=body.user_id
     )
+    set_location(response, f"/v1/producer-groups/{producer_group_id}/coordinators/{created.user_id}")
+    return created
 
 
 @router.get(
@@ -226,13 +242,15 @@ async def end_producer_group_coordinator_term(
     ),
 )
 async def add_producer_group_certification(
-    producer_group_id: UUID, body: CertificationCreate, session: DbSession, principal: CurrentUser
+    producer_group_id: UUID, body: CertificationCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> CertificationRead:
     """Coordinators record a certificate (organic, PGS, fair trade) with its issuer, number and expiry."""
     certification = await service.record_certification(
         session, principal, producer_group_id=producer_group_id, data=body
     )
-    return CertificationRead.model_validate(certification)
+    created = CertificationRead.model_validate(certification)
+    set_location(response, f"/v1/producer-groups/{producer_group_id}/certifications/{created.id}")
+    return created
 
 
 @router.get(
@@ -282,11 +300,13 @@ async def delete_producer_group_certification(
     ),
 )
 async def move_producer_group_motion(
-    producer_group_id: UUID, body: MotionCreate, session: DbSession, principal: CurrentUser
+    producer_group_id: UUID, body: MotionCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> MotionRead:
     """A coordinator moves `lower_quorum`, `end_term` or `remove_household` (with a reason the household
     can read); your approval counts at once. Motions are read and approved at `/v1/motions/{motion_id}`."""
-    return await motions.move(session, principal, producer_group_id=producer_group_id, data=body)
+    created = await motions.move(session, principal, producer_group_id=producer_group_id, data=body)
+    set_location(response, f"/v1/motions/{created.id}")
+    return created
 
 
 @router.get(
@@ -325,7 +345,9 @@ async def read_motion(motion_id: UUID, session: DbSession, principal: CurrentUse
         errors.MotionNoLongerApplies,
     ),
 )
-async def approve_motion(motion_id: UUID, session: DbSession, principal: CurrentUser) -> MotionRead:
+async def approve_motion(motion_id: UUID, session: DbSession, principal: CurrentUser, response: Response) -> MotionRead:
     """A coordinator of the motion's group approves it; the approval reaching the group's quorum carries it
     and applies it."""
-    return await motions.approve(session, principal, motion_id=motion_id)
+    created = await motions.approve(session, principal, motion_id=motion_id)
+    set_location(response, f"/v1/motions/{motion_id}")
+    return created

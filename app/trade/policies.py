@@ -3,7 +3,7 @@ on both sides of it."""
 
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -14,24 +14,38 @@ from app.catalogue.models import MemberRole, TradingOrganisationMember
 from app.core.errors import ConflictOfInterest
 from app.trade import repository
 from app.trade.errors import NotBuyerMember, NotSellerMember, TradeOrderNotFound
-from app.trade.models import Party, TradeOrder
+from app.trade.models import Party, TradeOrder, TradeOrderStatus
 
 
 async def readable_order(
     session: AsyncSession, principal: Principal, order_id: UUID, *, for_update: bool = False
 ) -> TradeOrder:
-    """The order, for members of its buyer and its seller; nobody else learns it exists."""
+    """The order, for members of its buyer and its seller; nobody else learns it exists. An API key sees it
+    only when its own organisation is one of the two."""
     order = await repository.get_readable(session, principal.user_id, order_id, for_update=for_update)
-    if order is None:
+    if order is None or not (principal.reaches(order.buyer_id) or principal.reaches(order.seller_id)):
         raise TradeOrderNotFound(order_id)
     return order
 
 
+def readable_orders(principal: Principal, *, status: TradeOrderStatus | None, role: str | None) -> Select[TradeOrder]:
+    """The orders the caller may list: its organisations', or for an API key its own organisation's."""
+    statement = repository.orders_page_statement(principal.user_id, status=status, role=role)
+    if principal.api_key is not None:
+        own = principal.api_key.organisation_id
+        statement = statement.where(or_(TradeOrder.buyer_id == own, TradeOrder.seller_id == own))
+    return statement
+
+
 async def parties_of(session: AsyncSession, principal: Principal, order: TradeOrder) -> list[Party]:
     parties = []
-    if await catalogue_repository.is_member(session, order.buyer_id, principal.user_id):
+    if principal.reaches(order.buyer_id) and await catalogue_repository.is_member(
+        session, order.buyer_id, principal.user_id
+    ):
         parties.append(Party.buyer)
-    if await catalogue_repository.is_member(session, order.seller_id, principal.user_id):
+    if principal.reaches(order.seller_id) and await catalogue_repository.is_member(
+        session, order.seller_id, principal.user_id
+    ):
         parties.append(Party.seller)
     return parties
 

@@ -20,6 +20,7 @@ from app.catalogue.errors import (
     TradingOrganisationNotFound,
 )
 from app.core import idempotency
+from app.core.contract import replayed_id, set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import ConflictOfInterest, DomainError, NotAuthenticated, problem_responses
 from app.core.http import etag_for
@@ -52,10 +53,10 @@ KEY_PROBLEMS = (
 )
 
 
-def transition_problems(*problems: type[DomainError]) -> dict[int | str, dict[str, Any]]:
-    return problem_responses(
-        errors.TradeOrderNotFound, errors.IllegalTransition, ConflictOfInterest, *problems, *KEY_PROBLEMS
-    )
+def transition_problems(*problems: type[DomainError], moves_money: bool = False) -> dict[int | str, dict[str, Any]]:
+    """A transition that moves money refuses to run without an Idempotency-Key; the others take one if sent."""
+    keys = KEY_PROBLEMS if moves_money else KEY_PROBLEMS[1:]
+    return problem_responses(errors.TradeOrderNotFound, errors.IllegalTransition, ConflictOfInterest, *problems, *keys)
 
 
 async def _idempotent(
@@ -112,10 +113,11 @@ async def place_trade_order(
     session: DbSession,
     principal: CurrentUser,
     settings: AppSettings,
+    response: Response,
     idempotency_key: idempotency.IdempotencyKey = None,
 ) -> TradeOrderRead | JSONResponse:
     """Order products of one seller for your organisation; the order waits for the seller to confirm."""
-    return await _idempotent(
+    placed = await _idempotent(
         session,
         principal,
         key=idempotency_key,
@@ -126,6 +128,11 @@ async def place_trade_order(
         success_status=status.HTTP_201_CREATED,
         work=lambda: lifecycle.place_order(session, principal, body),
     )
+    if isinstance(placed, JSONResponse):
+        set_location(placed, f"/v1/trade-orders/{replayed_id(placed)}")
+    else:
+        set_location(response, f"/v1/trade-orders/{placed.id}")
+    return placed
 
 
 @router.get("", response_model=Page[TradeOrderSummary], responses=problem_responses(InvalidCursor))
@@ -141,7 +148,9 @@ async def list_trade_orders(
     return await reading.list_orders(session, principal, status=status_filter, role=role, limit=limit, cursor=cursor)
 
 
-@router.get("/{order_id}", response_model=TradeOrderRead, responses=problem_responses(errors.TradeOrderNotFound))
+@router.get(
+    "/{order_id}", response_model=TradeOrderRead, responses=problem_responses(errors.TradeOrderNotFound) | sets_etag()
+)
 async def read_trade_order(
     order_id: UUID, session: DbSession, principal: CurrentUser, response: Response
 ) -> TradeOrderRead:
@@ -230,6 +239,7 @@ async def request_trade_order_prefinance(
         errors.PrefinanceBelowMinimum,
         errors.PrefinanceAboveRequest,
         InvalidAmount,
+        moves_money=True,
     ),
 )
 async def pay_trade_order_prefinance(
@@ -315,7 +325,7 @@ async def deliver_trade_order(
 @router.post(
     "/{order_id}/settle",
     response_model=TradeOrderRead,
-    responses=transition_problems(errors.NotBuyerMember),
+    responses=transition_problems(errors.NotBuyerMember, moves_money=True),
 )
 async def settle_trade_order(
     order_id: UUID,

@@ -57,10 +57,14 @@ async def get_delivery(session: AsyncSession, delivery_id: UUID, *, lock: bool =
     return await session.scalar(statement.with_for_update() if lock else statement)
 
 
-def deliveries(user_id: UUID, *, endpoint_id: UUID | None, status: DeliveryStatus | None) -> Select[WebhookDelivery]:
+def deliveries(
+    user_id: UUID, *, endpoint_id: UUID | None, status: DeliveryStatus | None, organisation_id: UUID | None = None
+) -> Select[WebhookDelivery]:
     managed_endpoints = select(WebhookEndpoint.id).where(
         WebhookEndpoint.organisation_id.in_(organisations_managed_by(user_id))
     )
+    if organisation_id is not None:
+        managed_endpoints = managed_endpoints.where(WebhookEndpoint.organisation_id == organisation_id)
     statement = select(WebhookDelivery).where(WebhookDelivery.endpoint_id.in_(managed_endpoints))
     if endpoint_id is not None:
         statement = statement.where(WebhookDelivery.endpoint_id == endpoint_id)

@@ -7,6 +7,7 @@ from fastapi import Query, Response, status
 
 from app.accounts.dependencies import AppSettings, CurrentUser
 from app.catalogue.errors import NotOrganisationOwner, TradingOrganisationNotFound
+from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, problem_responses
 from app.core.http import IfMatch, etag_for, require_match
@@ -56,7 +57,7 @@ async def create_webhook_endpoint(
 ) -> WebhookEndpointCreated:
     """Send an organisation's events to a URL, signed with a secret shown only in this answer."""
     endpoint = await service.create_endpoint(session, principal, data=body, settings=settings)
-    response.headers["Location"] = f"/v1/webhook-endpoints/{endpoint.id}"
+    set_location(response, f"/v1/webhook-endpoints/{endpoint.id}")
     return WebhookEndpointCreated.model_validate(endpoint)
 
 
@@ -78,7 +79,9 @@ async def list_webhook_endpoints(
 
 
 @endpoints_router.get(
-    "/{endpoint_id}", response_model=WebhookEndpointRead, responses=problem_responses(errors.WebhookEndpointNotFound)
+    "/{endpoint_id}",
+    response_model=WebhookEndpointRead,
+    responses=problem_responses(errors.WebhookEndpointNotFound) | sets_etag(),
 )
 async def read_webhook_endpoint(
     endpoint_id: UUID, session: DbSession, principal: CurrentUser, response: Response
@@ -92,7 +95,8 @@ async def read_webhook_endpoint(
 @endpoints_router.patch(
     "/{endpoint_id}",
     response_model=WebhookEndpointRead,
-    responses=problem_responses(errors.WebhookEndpointNotFound, errors.WebhookUrlRefused, PreconditionFailed),
+    responses=problem_responses(errors.WebhookEndpointNotFound, errors.WebhookUrlRefused, PreconditionFailed)
+    | sets_etag(),
 )
 async def update_webhook_endpoint(
     endpoint_id: UUID,

@@ -57,6 +57,7 @@ async def create_endpoint(
 async def list_endpoints(
     session: AsyncSession, principal: Principal, *, organisation_id: UUID | None, limit: int, cursor: str | None
 ) -> CursorPage:
+    organisation_id = policies.organisation_in_reach(principal, organisation_id)
     if organisation_id is not None:
         await policies.require_managed(session, principal, organisation_id)
     statement = repository.endpoints(principal.user_id, organisation_id=organisation_id)
@@ -121,7 +122,12 @@ async def list_deliveries(
 ) -> CursorPage:
     if endpoint_id is not None:
         await policies.endpoint_managed_by(session, principal, endpoint_id)
-    statement = repository.deliveries(principal.user_id, endpoint_id=endpoint_id, status=status)
+    statement = repository.deliveries(
+        principal.user_id,
+        endpoint_id=endpoint_id,
+        status=status,
+        organisation_id=policies.organisation_in_reach(principal, None),
+    )
     return await paginate(
         session,
         statement,

@@ -61,6 +61,7 @@ CURSOR_LISTS = {
     "/v1/webhook-endpoints": "consumer",
     "/v1/webhook-deliveries": "consumer",
     "/v1/events": "consumer",
+    "/v1/api-keys": "consumer",
 }
 SEARCH = "/v1/catalogue/products"  # its cursors carry the sort and the rates' moment too: see search/cursor.py
 

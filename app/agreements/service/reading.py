@@ -48,7 +48,7 @@ async def list_agreements(
     cursor: str | None,
 ) -> CursorPage:
     """The partnership's history across seasons: agreements of the caller's groups, oldest first."""
-    statement = repository.readable_by(principal.user_id)
+    statement = policies.readable_agreements(principal)
     if consumer_group_id:
         statement = statement.where(Agreement.consumer_group_id == consumer_group_id)
     if producer_group_id:

@@ -9,7 +9,7 @@ from app.core import money, quantity
 from app.core.pagination import paginate
 from app.core.schemas import Page
 from app.ledger import service as ledger
-from app.trade import policies, pricing, repository
+from app.trade import policies, pricing
 from app.trade.models import TradeOrder, TradeOrderStatus
 from app.trade.schemas import (
     AccountRead,
@@ -42,7 +42,7 @@ async def list_orders(
     """Orders of the caller's organisations, oldest first."""
     page = await paginate(
         session,
-        repository.orders_page_statement(principal.user_id, status=status, role=role),
+        policies.readable_orders(principal, status=status, role=role),
         created_at=TradeOrder.created_at,
         id_column=TradeOrder.id,
         limit=limit,
