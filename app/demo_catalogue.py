@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
 from app.catalogue import service as catalogue
-from app.catalogue.models import OrganisationKind, ProductCategory
+from app.catalogue.models import ProductCategory, TradingOrganisationKind
 from app.catalogue.schemas import (
     Declarations,
     ExchangeRateCreate,
@@ -56,30 +56,60 @@ ASEAN_CURRENCIES = ["THB", "VND", "IDR", "PHP", "MYR", "KHR", "LAK", "MMK", "SGD
 class Seller:
     key: str
     name: str
-    kind: OrganisationKind
+    kind: TradingOrganisationKind
     country: str
     region: str
     currency: str
 
 
 SELLERS = [
-    Seller("daklak", "Dak Lak Coffee Cooperative", OrganisationKind.producer_cooperative, "VN", "Dak Lak", "VND"),
-    Seller("bohol", "Bohol Coconut Farmers Cooperative", OrganisationKind.producer_cooperative, "PH", "Bohol", "PHP"),
-    Seller("kampot", "Kampot Pepper Growers Association", OrganisationKind.producer_cooperative, "KH", "Kampot", "KHR"),
     Seller(
-        "bolaven", "Bolaven Plateau Coffee Producers", OrganisationKind.producer_cooperative, "LA", "Champasak", "LAK"
+        "daklak", "Dak Lak Coffee Cooperative", TradingOrganisationKind.producer_cooperative, "VN", "Dak Lak", "VND"
     ),
-    Seller("shan", "Shan Highland Tea Growers", OrganisationKind.producer_cooperative, "MM", "Shan State", "MMK"),
-    Seller("sabah", "Sabah Weavers Collective", OrganisationKind.producer_cooperative, "MY", "Sabah", "MYR"),
     Seller(
-        "surin", "Surin Jasmine Rice and Silk Cooperative", OrganisationKind.producer_cooperative, "TH", "Surin", "THB"
+        "bohol", "Bohol Coconut Farmers Cooperative", TradingOrganisationKind.producer_cooperative, "PH", "Bohol", "PHP"
     ),
-    Seller("java", "Java Cocoa and Spice Farmers", OrganisationKind.producer_cooperative, "ID", "Central Java", "IDR"),
+    Seller(
+        "kampot",
+        "Kampot Pepper Growers Association",
+        TradingOrganisationKind.producer_cooperative,
+        "KH",
+        "Kampot",
+        "KHR",
+    ),
+    Seller(
+        "bolaven",
+        "Bolaven Plateau Coffee Producers",
+        TradingOrganisationKind.producer_cooperative,
+        "LA",
+        "Champasak",
+        "LAK",
+    ),
+    Seller(
+        "shan", "Shan Highland Tea Growers", TradingOrganisationKind.producer_cooperative, "MM", "Shan State", "MMK"
+    ),
+    Seller("sabah", "Sabah Weavers Collective", TradingOrganisationKind.producer_cooperative, "MY", "Sabah", "MYR"),
+    Seller(
+        "surin",
+        "Surin Jasmine Rice and Silk Cooperative",
+        TradingOrganisationKind.producer_cooperative,
+        "TH",
+        "Surin",
+        "THB",
+    ),
+    Seller(
+        "java",
+        "Java Cocoa and Spice Farmers",
+        TradingOrganisationKind.producer_cooperative,
+        "ID",
+        "Central Java",
+        "IDR",
+    ),
 ]
 BUYERS = [
-    ("greenleaf", "Green Leaf Fair Trade Imports", OrganisationKind.importer, "DE"),
-    ("tokyo", "Tokyo Fair Shop", OrganisationKind.shop, "JP"),
-    ("lionpantry", "Lion City Good Pantry", OrganisationKind.shop, "SG"),
+    ("greenleaf", "Green Leaf Fair Trade Imports", TradingOrganisationKind.importer, "DE"),
+    ("tokyo", "Tokyo Fair Shop", TradingOrganisationKind.shop, "JP"),
+    ("lionpantry", "Lion City Good Pantry", TradingOrganisationKind.shop, "SG"),
 ]
 
 WFTO, FAIRTRADE, ORGANIC, PGS = "WFTO Guaranteed Fair Trade", "Fairtrade", "Organic", "PGS"

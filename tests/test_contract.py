@@ -222,3 +222,12 @@ def test_tagged_answers_document_their_etag_and_reads_their_304() -> None:
     assert set(read["304"]["headers"]) >= {"ETag", "X-Request-ID"}
     assert update["200"]["headers"]["ETag"]["required"] is True
     assert "304" not in update
+
+
+def test_every_component_has_a_name_and_title_of_its_own() -> None:
+    """Client generators name their types after titles: two alike, and one of them is silently left out."""
+    schemas = DOCUMENT["components"]["schemas"]
+    titles = [schema.get("title", name) for name, schema in schemas.items()]
+
+    assert [name for name in schemas if "__" in name] == []
+    assert sorted(title for title in set(titles) if titles.count(title) > 1) == []

@@ -16,7 +16,7 @@ from app.core.quantity import Unit
 MAX_LEAD_TIME_DAYS = 365
 
 
-class OrganisationKind(enum.StrEnum):
+class TradingOrganisationKind(enum.StrEnum):
     importer = "importer"
     shop = "shop"
     producer_cooperative = "producer_cooperative"
@@ -60,7 +60,9 @@ class TradingOrganisation(Base):
 
     id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[OrganisationKind] = mapped_column(Enum(OrganisationKind, native_enum=False, length=32), index=True)
+    kind: Mapped[TradingOrganisationKind] = mapped_column(
+        Enum(TradingOrganisationKind, native_enum=False, length=32), index=True
+    )
     country: Mapped[str] = mapped_column(String(2))
     region: Mapped[str | None] = mapped_column(String(200))
     # A group trades through one organisation at most, so its listings are never split or doubled.

@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 from app.catalogue.models import (
     ExchangeRate,
     MemberRole,
-    OrganisationKind,
     Product,
     ProductStatus,
     TradingOrganisation,
+    TradingOrganisationKind,
     TradingOrganisationMember,
 )
 from app.core.pagination import CursorPage, decode_cursor, encode_cursor
@@ -22,7 +22,7 @@ from app.core.pagination import CursorPage, decode_cursor, encode_cursor
 # Trading organisations
 
 
-def trading_organisations(*, country: str | None, kind: OrganisationKind | None) -> Select[TradingOrganisation]:
+def trading_organisations(*, country: str | None, kind: TradingOrganisationKind | None) -> Select[TradingOrganisation]:
     statement = select(TradingOrganisation)
     if country:
         statement = statement.where(TradingOrganisation.country == country)

@@ -8,7 +8,7 @@ from fastapi import Depends, Query, Request, Response, status
 
 from app.accounts.dependencies import CurrentUser
 from app.catalogue import errors, service
-from app.catalogue.models import OrganisationKind, TradingOrganisationMember
+from app.catalogue.models import TradingOrganisationKind, TradingOrganisationMember
 from app.catalogue.schemas import (
     CatalogueChangesPage,
     ExchangeRateCreate,
@@ -89,7 +89,7 @@ async def list_trading_organisations(
     session: DbSession,
     principal: CurrentUser,
     country: Annotated[CountryCode | None, Query()] = None,
-    kind: Annotated[OrganisationKind | None, Query()] = None,
+    kind: Annotated[TradingOrganisationKind | None, Query()] = None,
     limit: Limit = 20,
     cursor: Cursor = None,
 ) -> Page[TradingOrganisationRead]:

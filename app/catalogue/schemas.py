@@ -7,7 +7,7 @@ from uuid import UUID
 from pydantic import AfterValidator, Field, StrictBool, StrictInt, StringConstraints, model_validator
 
 from app.catalogue.codes import AHTN_CODE_PATTERN, FORM_D_PATTERN, GTIN_PATTERN, HS_CODE_PATTERN
-from app.catalogue.models import MAX_LEAD_TIME_DAYS, MemberRole, OrganisationKind, ProductCategory, ProductStatus
+from app.catalogue.models import MAX_LEAD_TIME_DAYS, MemberRole, ProductCategory, ProductStatus, TradingOrganisationKind
 from app.core.money import AmountText, CurrencyCode
 from app.core.quantity import QuantityText, Unit
 from app.core.schemas import CountryCode, Day, Name, Schema, Text
@@ -26,7 +26,7 @@ class Declarations(Schema):
 
 class TradingOrganisationCreate(Schema):
     name: Name
-    kind: OrganisationKind
+    kind: TradingOrganisationKind
     country: CountryCode
     region: Name | None = None
     producer_group_id: UUID | None = Field(
@@ -41,9 +41,9 @@ class TradingOrganisationCreate(Schema):
     def group_matches_kind(self) -> "TradingOrganisationCreate":
         if self.producer_group_id is not None and self.consumer_group_id is not None:
             raise ValueError("an organisation acts for one group at most")
-        if (self.kind == OrganisationKind.producer_group) != (self.producer_group_id is not None):
+        if (self.kind == TradingOrganisationKind.producer_group) != (self.producer_group_id is not None):
             raise ValueError("kind producer_group goes with producer_group_id, and only with it")
-        if (self.kind == OrganisationKind.consumer_group) != (self.consumer_group_id is not None):
+        if (self.kind == TradingOrganisationKind.consumer_group) != (self.consumer_group_id is not None):
             raise ValueError("kind consumer_group goes with consumer_group_id, and only with it")
         return self
 
@@ -62,7 +62,7 @@ class TradingOrganisationUpdate(Schema):
 class TradingOrganisationRead(Schema):
     id: UUID
     name: str
-    kind: OrganisationKind
+    kind: TradingOrganisationKind
     country: str
     region: str | None
     producer_group_id: UUID | None
@@ -91,7 +91,7 @@ class SellerRead(Schema):
 
     id: UUID
     name: str
-    kind: OrganisationKind
+    kind: TradingOrganisationKind
     country: str
     region: str | None
     declarations: Declarations

@@ -40,12 +40,12 @@ from app.catalogue.errors import (
 from app.catalogue.models import (
     ExchangeRate,
     MemberRole,
-    OrganisationKind,
     Product,
     ProductCertification,
     ProductImage,
     ProductStatus,
     TradingOrganisation,
+    TradingOrganisationKind,
     TradingOrganisationMember,
 )
 from app.catalogue.schemas import (
@@ -73,7 +73,7 @@ from app.core.quantity import Unit
 from app.core.schemas import ASEAN_COUNTRIES
 from app.groups import repository as groups_repository
 from app.outbox import events as outbox
-from app.outbox.models import OrganisationKind as EventAudienceKind
+from app.outbox.models import OrganisationKind
 from app.producers import repository as producers_repository
 
 AMOUNTS = ("price", "minimum_price", "premium", "producer_share")
@@ -146,7 +146,7 @@ def _declaration_columns(declarations: Mapping[str, bool]) -> dict[str, bool]:
 
 
 async def list_organisations(
-    session: AsyncSession, *, country: str | None, kind: OrganisationKind | None, limit: int, cursor: str | None
+    session: AsyncSession, *, country: str | None, kind: TradingOrganisationKind | None, limit: int, cursor: str | None
 ) -> CursorPage:
     return await paginate(
         session,
@@ -297,7 +297,7 @@ async def _publish(session: AsyncSession, product: Product, event_type: str) -> 
         if product.status == ProductStatus.withdrawn
         else {"product": product_read(product).model_dump(mode="json")}
     )
-    await outbox.emit(session, event_type, data, audience=[(EventAudienceKind.trading_organisation, product.seller_id)])
+    await outbox.emit(session, event_type, data, audience=[(OrganisationKind.trading_organisation, product.seller_id)])
 
 
 # Mirroring: a storefront keeps its copy of the catalogue by reading what changed since it last looked.

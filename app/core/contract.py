@@ -9,6 +9,7 @@ docs/api-contract.md explains the choices."""
 import copy
 import json
 import re
+from collections import Counter
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -151,6 +152,7 @@ def finish(document: JSON, contract: Contract) -> JSON:
         _complete_responses(operation, contract, counted=path not in contract.uncounted_paths)
         if method == "get":
             _answer_not_modified(operation)
+    _title_uniquely(schemas)
     requests = _reachable(schemas, [op.get("requestBody", {}) for _, _, op in _operations(document)])
     for name, schema in schemas.items():
         _bound(schema, answered=name not in requests)
@@ -160,6 +162,22 @@ def finish(document: JSON, contract: Contract) -> JSON:
         _bound(operation.get("requestBody", {}), answered=False)
         _bound(operation["responses"], answered=True)
     return document
+
+
+def _title_uniquely(schemas: JSON) -> None:
+    """Client generators name their types after titles, so components sharing one (a model used both ways,
+    `Declarations-Input` and `-Output`; two enums of one name in different domains) would collide and be
+    left out: each of those is titled by its component's name, or by its domain and its own name where
+    FastAPI named the component after its module (`app__outbox__models__Kind` would be `OutboxKind`)."""
+    titles = Counter(schema.get("title") for schema in schemas.values())
+    for name, schema in schemas.items():
+        if schema.get("title", name) == name or titles[schema["title"]] == 1:
+            continue
+        parts = name.split("__")
+        domain = "".join(word.title() for word in parts[1].split("_")) if len(parts) > 2 else ""
+        title = f"{domain}{parts[-1]}" if domain and f"{domain}{parts[-1]}" not in titles else name
+        schema["title"] = title
+        titles[title] += 1
 
 
 def _answer_not_modified(operation: JSON) -> None:

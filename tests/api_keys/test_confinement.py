@@ -8,8 +8,8 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalogue.models import OrganisationKind as CatalogueKind
 from app.catalogue.models import Product
+from app.catalogue.models import TradingOrganisationKind as CatalogueKind
 from app.core.config import Settings
 from app.outbox.models import DeliveryStatus, OutboxEvent, WebhookDelivery
 from app.plans.models import PlanStatus

@@ -5,11 +5,8 @@ One run, whatever TEST_DATABASE_URL says: nothing here is about the database. Ch
 (`.ci/run` installs Debian's); without it these tests fail rather than pass unseen."""
 
 import json
-import os
 import shutil
-import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -20,16 +17,15 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from alembic import command
 from websockets.sync.client import ClientConnection, connect
 
-from tests.conftest import ROOT, alembic_config
+from tests.conftest import alembic_config
+from tests.servers import STARTUP_SECONDS, running_app
 
 pytestmark = pytest.mark.xdist_group("browser")
 
-STARTUP_SECONDS = 30
 PAGE_SECONDS = 60
 
 # A storefront on another origin: it calls the API as an integrator's page would, and writes what it got
@@ -78,14 +74,6 @@ def chromium() -> str:
     return found
 
 
-def free_socket() -> socket.socket:
-    listening = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listening.bind(("127.0.0.1", 0))
-    listening.listen(128)
-    return listening
-
-
 @pytest.fixture(scope="module")
 def pages_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("storefront")
@@ -115,12 +103,11 @@ class QuietHandler(SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory: pytest.TempPathFactory, storefronts: tuple[str, str]) -> Iterator[str]:
-    """The app as `make run` serves it, on a socket opened here (no port to race for), allowing one storefront."""
+    """The app as `make run` serves it (tests/servers.py), allowing one storefront."""
     database = tmp_path_factory.mktemp("browser") / "browser.db"
     url = f"sqlite+aiosqlite:///{database}"
     command.upgrade(alembic_config(url=url), "head")
     environment = {
-        **os.environ,
         "DATABASE_URL": url,
         "ENVIRONMENT": "test",
         "LOG_LEVEL": "WARNING",
@@ -129,42 +116,8 @@ def api(tmp_path_factory: pytest.TempPathFactory, storefronts: tuple[str, str]) 
         "DOCS_ENABLED": "true",
         "OPENAPI_ENABLED": "true",
     }
-    listening = free_socket()
-    address = f"http://127.0.0.1:{listening.getsockname()[1]}"
-    arguments = ["--factory", "app.main:create_app", "--fd", str(listening.fileno()), "--no-access-log"]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", *arguments],
-        cwd=ROOT,
-        env=environment,
-        pass_fds=(listening.fileno(),),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    listening.close()
-    try:
-        wait_until_ready(server, address)
+    with running_app(environment) as address:
         yield address
-    finally:
-        server.terminate()
-        try:
-            server.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.communicate()
-
-
-def wait_until_ready(server: subprocess.Popen[bytes], address: str) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            _, errors = server.communicate()
-            pytest.fail(f"The app did not start:\n{errors.decode(errors='replace')}")
-        try:
-            if httpx.get(f"{address}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    pytest.fail(f"The app did not answer /healthz within {STARTUP_SECONDS} s.")
 
 
 @contextmanager

@@ -13,13 +13,13 @@ from app.accounts.models import User
 from app.catalogue.models import (
     ExchangeRate,
     MemberRole,
-    OrganisationKind,
     Product,
     ProductCategory,
     ProductCertification,
     ProductImage,
     ProductStatus,
     TradingOrganisation,
+    TradingOrganisationKind,
     TradingOrganisationMember,
 )
 from app.core.config import Settings
@@ -51,7 +51,7 @@ async def create_organisation(
     *,
     owner: User,
     members: tuple[User, ...] = (),
-    kind: OrganisationKind = OrganisationKind.producer_cooperative,
+    kind: TradingOrganisationKind = TradingOrganisationKind.producer_cooperative,
     country: str = "TH",
     name: str | None = None,
     producer_group_id: UUID | None = None,
@@ -227,5 +227,5 @@ async def create_callers(session: AsyncSession, settings: Settings) -> Callers:
     member = await create_user(session, display_name="Anan")
     outsider = await create_user(session, display_name="Thu")
     organisation = await create_organisation(session, owner=owner, members=(member,), name="Doi Chaang Co-op")
-    await create_organisation(session, owner=outsider, kind=OrganisationKind.importer, country="VN")
+    await create_organisation(session, owner=outsider, kind=TradingOrganisationKind.importer, country="VN")
     return Callers(settings=settings, organisation=organisation, owner=owner, member=member, outsider=outsider)

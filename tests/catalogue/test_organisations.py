@@ -9,7 +9,7 @@ from httpx import AsyncClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.catalogue.models import MemberRole, OrganisationKind, TradingOrganisation, TradingOrganisationMember
+from app.catalogue.models import MemberRole, TradingOrganisation, TradingOrganisationKind, TradingOrganisationMember
 from app.catalogue.schemas import TradingOrganisationRead
 from app.core.config import Settings
 from app.core.db import utc_now
@@ -173,7 +173,7 @@ async def test_a_group_trades_through_one_organisation_only(
     coordinator = await create_user(session)
     producer_group = await create_producer_group(session, coordinators=[coordinator], country="TH")
     await create_organisation(
-        session, owner=coordinator, kind=OrganisationKind.producer_group, producer_group_id=producer_group.id
+        session, owner=coordinator, kind=TradingOrganisationKind.producer_group, producer_group_id=producer_group.id
     )
     body = organisation_body(kind="producer_group", country="TH", producer_group_id=str(producer_group.id))
 
@@ -266,7 +266,7 @@ async def test_organisations_are_listed_page_by_page_and_filtered(
     owner = await create_user(session)
     thai = [await create_organisation(session, owner=owner, country="TH") for _ in range(3)]
     await create_organisation(session, owner=owner, country="VN")
-    thai_shop = await create_organisation(session, owner=owner, country="TH", kind=OrganisationKind.shop)
+    thai_shop = await create_organisation(session, owner=owner, country="TH", kind=TradingOrganisationKind.shop)
     expected = [str(o.id) for o in sorted([*thai, thai_shop], key=lambda o: (o.created_at, o.id))]
     headers = auth_headers(settings, owner.id)
 

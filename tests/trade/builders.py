@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.models import User
-from app.catalogue.models import OrganisationKind, Product, TradingOrganisation
+from app.catalogue.models import Product, TradingOrganisation, TradingOrganisationKind
 from app.core.config import Settings
 from app.ledger.models import LedgerTransaction
 from app.trade.models import TradeOrder
@@ -46,10 +46,12 @@ async def create_trade(session: AsyncSession, settings: Settings) -> Trade:
     seller = await create_user(session, display_name="Somchai (co-op)")
     outsider = await create_user(session, display_name="Thu (other importer)")
     buyer_org = await create_organisation(
-        session, owner=buyer, kind=OrganisationKind.importer, country="SG", name="Lion City Fair Trade"
+        session, owner=buyer, kind=TradingOrganisationKind.importer, country="SG", name="Lion City Fair Trade"
     )
     seller_org = await create_organisation(session, owner=seller, name="Doi Chaang Co-op")
-    outsider_org = await create_organisation(session, owner=outsider, kind=OrganisationKind.importer, country="VN")
+    outsider_org = await create_organisation(
+        session, owner=outsider, kind=TradingOrganisationKind.importer, country="VN"
+    )
     coffee = await create_product(session, seller_org, created_by=seller, name="Arabica")
     tea = await create_product(
         session,
