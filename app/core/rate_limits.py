@@ -43,6 +43,7 @@ from app.core.errors import TooManyRequests, problem
 
 API_KEY_PREFIX = "tk_"
 COUNTS = "requests"
+UNKNOWN_KEYS = "unknown-keys"  # an address's requests with a key refused as unknown
 # Health checks are probed every few seconds by the platform; the docs load a dozen assets a page.
 UNCOUNTED_PATHS = frozenset({"/healthz", "/readyz", "/metrics", "/openapi.json", "/docs", "/redoc"})
 UNCOUNTED_PREFIXES = ("/docs/",)
@@ -137,6 +138,37 @@ class RateLimits:
         self.logger = structlog.get_logger("teikei.rate_limits")
         self.storage_failing = False
 
+    async def _count_key_request(
+        self, counts: RateLimitCounts, caller: Caller, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """A key's request is counted for the key. Whether the key exists only the route knows, so each
+        made-up key would start a count of its own: the keys an address sends that are refused (401) are
+        counted for that address too, under the anonymous quota, and once it is used up that address's
+        key requests are refused before any key is looked up."""
+        address = self._address(counts, scope)
+        try:
+            unknown_keys_left = await counts.limiter.test(
+                address.policy.limit, UNKNOWN_KEYS, address.policy.name, address.key
+            )
+        except STORAGE_ERRORS:
+            unknown_keys_left = True  # as for any count: a lost counter lets requests through
+        if not unknown_keys_left:
+            count = await self._count(counts, address, name=UNKNOWN_KEYS, hit=False)
+            if count is not None:
+                await self._refuse(address.policy, count, scope, receive, send)
+                return
+        status = 0
+
+        async def noting_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self._counted(counts, caller, scope, receive, noting_status)
+        if status == 401:
+            await self._count(counts, address, name=UNKNOWN_KEYS)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or _uncounted(scope["path"]):
             await self.app(scope, receive, send)
@@ -144,6 +176,14 @@ class RateLimits:
         # Read from the app's state on each request, as the login throttle is, so it can be replaced there.
         counts: RateLimitCounts = scope["app"].state.rate_limits
         caller = self.caller(counts, scope)
+        if caller.policy is counts.per_api_key:
+            await self._count_key_request(counts, caller, scope, receive, send)
+            return
+        await self._counted(counts, caller, scope, receive, send)
+
+    async def _counted(
+        self, counts: RateLimitCounts, caller: Caller, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         count = await self._count(counts, caller)
         if count is None:
             await self.app(scope, receive, send)
@@ -171,10 +211,15 @@ class RateLimits:
                 pass  # a forged or expired token is no user's: counted for its address
             else:
                 return Caller(counts.per_user, str(claims["sub"]))
+        return self._address(counts, scope)
+
+    def _address(self, counts: RateLimitCounts, scope: Scope) -> Caller:
         client = scope.get("client")
         return Caller(counts.anonymous, self.counted_address(client[0] if client else ""))
 
-    async def _count(self, counts: RateLimitCounts, caller: Caller) -> Count | None:
+    async def _count(
+        self, counts: RateLimitCounts, caller: Caller, *, name: str = COUNTS, hit: bool = True
+    ) -> Count | None:
         """The request counted; None when the counts cannot be reached.
 
         Then the request goes through uncounted: refusing every request while Redis is away would turn
@@ -182,8 +227,8 @@ class RateLimits:
         against access. The failure is logged once per outage, not on every request."""
         limiter, limit = counts.limiter, caller.policy.limit
         try:
-            allowed = await limiter.hit(limit, COUNTS, caller.policy.name, caller.key)
-            stats = await limiter.get_window_stats(limit, COUNTS, caller.policy.name, caller.key)
+            allowed = await limiter.hit(limit, name, caller.policy.name, caller.key) if hit else False
+            stats = await limiter.get_window_stats(limit, name, caller.policy.name, caller.key)
         except STORAGE_ERRORS as error:
             if not self.storage_failing:
                 self.storage_failing = True

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Any, cast
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Response
 from httpx import ASGITransport, AsyncClient
 from limits.aio.storage import MemoryStorage, RedisStorage
 from limits.aio.storage.redis.coredis import CoredisBridge
@@ -52,6 +52,10 @@ async def limited_app(request: pytest.FixtureRequest) -> AsyncIterator[FastAPI]:
     @app.get("/counted", include_in_schema=False)
     async def read_counted() -> dict[str, str]:
         return {"status": "counted"}
+
+    @app.get("/refusing", include_in_schema=False)
+    async def refuse_the_key() -> Response:
+        return Response(status_code=401)  # as the real routes answer a made-up key
 
     if request.param == "redis":
         # A generous timeout: a loaded test machine must not pass for an unreachable Redis.
@@ -182,6 +186,18 @@ async def test_api_keys_are_counted_per_key(limited_app: FastAPI) -> None:
     assert await statuses(limited_app, 2) == [200, 200]
 
 
+async def test_made_up_keys_are_counted_for_their_address_too(limited_app: FastAPI) -> None:
+    async def refused(address: str) -> int:
+        async with client_for(limited_app, address) as client:
+            return (await client.get("/refusing", headers=bearer(f"tk_{uuid.uuid4().hex}"))).status_code
+
+    assert [await refused("192.0.2.1") for _ in range(3)] == [401, 401, 429]
+    assert await refused("198.51.100.7") == 401
+    # The address's key requests wait for its window; its other requests are counted as before.
+    assert await statuses(limited_app, 1, headers=bearer(f"tk_{uuid.uuid4().hex}")) == [429]
+    assert await statuses(limited_app, 2) == [200, 200]
+
+
 async def test_an_api_key_is_counted_under_its_digest_never_in_clear(limited_app: FastAPI) -> None:
     key = f"tk_{uuid.uuid4().hex}"
     await statuses(limited_app, 1, headers=bearer(key))
@@ -287,6 +303,10 @@ async def test_no_limits_when_disabled() -> None:
     async def read_counted() -> dict[str, str]:
         return {"status": "counted"}
 
+    @app.get("/refusing", include_in_schema=False)
+    async def refuse_the_key() -> Response:
+        return Response(status_code=401)  # as the real routes answer a made-up key
+
     async with client_for(app) as client:
         responses = [await client.get("/counted") for _ in range(3)]
 
@@ -304,6 +324,10 @@ async def test_an_unreachable_redis_lets_requests_through_and_warns_once(
     @app.get("/counted", include_in_schema=False)
     async def read_counted() -> dict[str, str]:
         return {"status": "counted"}
+
+    @app.get("/refusing", include_in_schema=False)
+    async def refuse_the_key() -> Response:
+        return Response(status_code=401)  # as the real routes answer a made-up key
 
     async with client_for(app) as client:
         responses = [await client.get("/counted") for _ in range(3)]
