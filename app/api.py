@@ -13,6 +13,7 @@ from app.catalogue.router import changes_router as catalogue_changes_router
 from app.catalogue.router import organisations_router as catalogue_organisations_router
 from app.catalogue.router import products_router as catalogue_products_router
 from app.catalogue.router import rates_router as catalogue_rates_router
+from app.collection.router import router as collection_router
 from app.core.routing import API_PREFIX
 from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
@@ -22,6 +23,7 @@ from app.payments.router import router as payments_router
 from app.plans.router import router as plans_router
 from app.producers.router import motions_router
 from app.producers.router import router as producers_router
+from app.reports.router import router as reports_router
 from app.trade.router import router as trade_router
 from app.webhooks.router import deliveries_router as webhooks_deliveries_router
 from app.webhooks.router import endpoints_router as webhooks_endpoints_router
@@ -41,6 +43,8 @@ ROUTERS = [
     gatherings_router,
     harvests_router,
     payments_router,
+    collection_router,
+    reports_router,
     catalogue_organisations_router,
     catalogue_products_router,
     catalogue_changes_router,

@@ -21,6 +21,9 @@ from app.agreements.service import messages as agreement_messages
 from app.agreements.service import negotiation as agreements
 from app.cancellations import service as cancellations
 from app.cancellations.schemas import CancellationCreate
+from app.collection import service as collection
+from app.collection.models import CollectionAccountKind, PayeeKind, ProxyType, QrScheme
+from app.collection.schemas import CollectionAccountCreate
 from app.core import money, security
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
@@ -158,6 +161,7 @@ async def load(session: AsyncSession) -> bool:
     password_hash = await security.password_hasher().hash(DEMO_PASSWORD)
     consumers = [await _consumer_group(session, demo, password_hash) for demo in CONSUMER_GROUPS]
     producers_built = [await _producer_group(session, demo, password_hash) for demo in PRODUCER_GROUPS]
+    await _collection_accounts(session, consumers[0], producers_built[0])
     await _completed_season(session, consumers[0], producers_built[0])
     await _season_in_progress(session, consumers[0], producers_built[0])
     await _cancelled_season(session, consumers[0], producers_built[0])
@@ -235,6 +239,38 @@ async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, passwo
     for certification in demo.certifications:
         await producers.record_certification(session, coordinator, producer_group_id=group.id, data=certification)
     return BuiltGroup(id=group.id, coordinators=[coordinator])
+
+
+async def _collection_accounts(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup) -> None:
+    """Where the money goes: households pay Chiang Mai's treasurer by PromptPay, the group pays the
+    cooperative's bank account."""
+    await collection.create_account(
+        session,
+        consumers.coordinators[0],
+        payee_kind=PayeeKind.consumer_group,
+        payee_id=consumers.id,
+        data=CollectionAccountCreate(
+            kind=CollectionAccountKind.qr,
+            scheme=QrScheme.promptpay,
+            proxy_type=ProxyType.mobile,
+            proxy_value="0812345678",
+            merchant_name="CHIANG MAI ORGANIC FAMILY",
+            merchant_city="CHIANG MAI",
+        ),
+    )
+    await collection.create_account(
+        session,
+        farmers.coordinators[0],
+        payee_kind=PayeeKind.producer_group,
+        payee_id=farmers.id,
+        data=CollectionAccountCreate(
+            kind=CollectionAccountKind.bank_account,
+            bank_name="Bank for Agriculture and Agricultural Cooperatives",
+            account_holder="Mae Taeng Organic Farmers Cooperative",
+            account_number="020123456789",
+            swift_bic="BAABTHBK",
+        ),
+    )
 
 
 async def _completed_season(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup) -> None:

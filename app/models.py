@@ -21,6 +21,7 @@ from app.catalogue.models import (
     TradingOrganisation,
     TradingOrganisationMember,
 )
+from app.collection.models import CollectionAccount, PaymentReference
 from app.core.db import Base
 from app.core.idempotency_models import IdempotencyRecord
 from app.gatherings.models import Gathering, GatheringSignup
@@ -55,6 +56,7 @@ __all__ = [
     "Base",
     "CancellationApproval",
     "Certification",
+    "CollectionAccount",
     "ConsumerGroup",
     "Coordinator",
     "EventAudience",
@@ -75,6 +77,7 @@ __all__ = [
     "Motion",
     "MotionApproval",
     "OutboxEvent",
+    "PaymentReference",
     "PickupStation",
     "PlanItem",
     "ProducerCoordinator",

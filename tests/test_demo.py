@@ -8,6 +8,7 @@ from app.accounts.models import User
 from app.agreements.models import Agreement, AgreementCancellation, AgreementStatus, CancellationStatus
 from app.agreements.service import lifecycle
 from app.catalogue.models import ExchangeRate, Product, ProductCertification
+from app.collection.models import CollectionAccount, CollectionAccountKind, PayeeKind
 from app.core.db import utc_now
 from app.core.schemas import ASEAN_COUNTRIES
 from app.groups.models import (
@@ -150,3 +151,13 @@ async def test_demo_has_a_group_admitting_by_approval_with_a_request_waiting(ses
 
     assert [group.name for group in by_approval] == ["Quezon City Bayanihan Kitchen"]
     assert [(request.group_id, request.status) for request in requests] == [(by_approval[0].id, RequestStatus.pending)]
+
+
+async def test_demo_groups_have_somewhere_to_be_paid(session: AsyncSession) -> None:
+    await demo.load(session)
+
+    accounts = (await session.scalars(select(CollectionAccount).where(CollectionAccount.is_default))).all()
+    assert {(account.payee_kind, account.kind) for account in accounts} == {
+        (PayeeKind.consumer_group, CollectionAccountKind.qr),
+        (PayeeKind.producer_group, CollectionAccountKind.bank_account),
+    }

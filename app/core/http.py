@@ -71,6 +71,30 @@ class RequestBodyLimit:
         await response(scope, receive, send)
 
 
+CSV_MEDIA_TYPE = "text/csv"
+
+
+def prefers_csv(accept: str | None) -> bool:
+    """Whether the Accept header ranks CSV above JSON (by q, then by order); JSON is the default."""
+    best: tuple[float, int, bool] | None = None
+    for position, entry in enumerate((accept or "").split(",")):
+        media_type, *parameters = (part.strip() for part in entry.split(";"))
+        is_csv = media_type.lower() == CSV_MEDIA_TYPE
+        if not is_csv and media_type.lower() not in {"application/json", "application/*", "*/*"}:
+            continue
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if quality > 0 and (best is None or (quality, -position) > best[:2]):
+            best = (quality, -position, is_csv)
+    return best is not None and best[2]
+
+
 NO_STORE = b"private, no-store"
 # A public read may be kept a minute by any cache: a storefront's visitors then cost the service one read a
 # minute per page, and a listing changed is seen everywhere within that minute.

@@ -11,7 +11,7 @@ from app.agreements.errors import AgreementNotFound
 from app.core.contract import set_location, sets_etag
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, PreconditionFailed, QuantityNotPositive, problem_responses
-from app.core.http import IfMatch, etag_for
+from app.core.http import CSV_MEDIA_TYPE, IfMatch, etag_for, prefers_csv
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
 from app.core.schemas import Day, Page
@@ -33,7 +33,6 @@ from app.producers.errors import NotProducerCoordinator
 
 router = DomainRouter(tags=["harvests"], responses=problem_responses(NotAuthenticated))
 
-CSV_MEDIA_TYPE = "text/csv"
 # A bound for clients' buffers: a station's households times a harvest's crops, a line of text each.
 CSV_MAX_LENGTH = 5_000_000
 CSV_EXAMPLE = "household,crop,variety,unit,quantity\r\nChaiyaporn family,Rice,Hom Mali,kg,3.000\r\n"
@@ -224,24 +223,3 @@ async def read_pickup_list(
         )
     response.headers["Vary"] = "Accept"
     return pickup
-
-
-def prefers_csv(accept: str | None) -> bool:
-    """Whether the Accept header ranks CSV above JSON (by q, then by order); JSON is the default."""
-    best: tuple[float, int, bool] | None = None
-    for position, entry in enumerate((accept or "").split(",")):
-        media_type, *parameters = (part.strip() for part in entry.split(";"))
-        is_csv = media_type.lower() == CSV_MEDIA_TYPE
-        if not is_csv and media_type.lower() not in {"application/json", "application/*", "*/*"}:
-            continue
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if quality > 0 and (best is None or (quality, -position) > best[:2]):
-            best = (quality, -position, is_csv)
-    return best is not None and best[2]

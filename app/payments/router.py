@@ -2,7 +2,7 @@
 
 from uuid import UUID
 
-from fastapi import Response, status
+from fastapi import Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.accounts.dependencies import AppSettings, CurrentUser
@@ -11,12 +11,20 @@ from app.core import idempotency
 from app.core.contract import set_location
 from app.core.db import DbSession
 from app.core.errors import CurrencyMismatch, NotAuthenticated, problem_responses
+from app.core.http import CSV_MEDIA_TYPE, prefers_csv
 from app.core.money import InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
 from app.groups.errors import HouseholdNotFound, NotCoordinator
-from app.payments import errors, service
-from app.payments.schemas import LedgerRead, PaymentCreate, PaymentRead, StatementRead
+from app.payments import dues, errors, service
+from app.payments.schemas import DuesRead, LedgerRead, PaymentCreate, PaymentRead, StatementRead
+
+CSV_MAX_LENGTH = 5_000_000
+DUES_CSV_EXAMPLE = (
+    "household,household_id,shares,amount_due,paid,outstanding\r\n"
+    "Araya,5b0d6f8e-2c4a-4c1e-9a57-3f2d8e1b7c90,2,12300.00,4000.00,8300.00\r\n"
+    "Total,,2,12300.00,4000.00,8300.00\r\n"
+)
 
 router = DomainRouter(tags=["payments"], responses=problem_responses(NotAuthenticated))
 
@@ -92,3 +100,36 @@ async def read_household_statement(
 ) -> StatementRead:
     """Your household's shares, dues, payments and refunds, agreement by agreement, in the order it subscribed."""
     return await service.household_statement(session, principal, household_id=household_id, limit=limit, cursor=cursor)
+
+
+@router.get(
+    "/agreements/{agreement_id}/dues",
+    response_model=DuesRead,
+    responses={
+        200: {
+            "description": "The dues as JSON, or as CSV (one row per household, then the total) with "
+            "`Accept: text/csv`.",
+            "content": {
+                CSV_MEDIA_TYPE: {
+                    "schema": {"type": "string", "maxLength": CSV_MAX_LENGTH},
+                    "example": DUES_CSV_EXAMPLE,
+                }
+            },
+        },
+        **problem_responses(AgreementNotFound, NotCoordinator),
+    },
+)
+async def read_agreement_dues(
+    agreement_id: UUID, session: DbSession, principal: CurrentUser, request: Request, response: Response
+) -> DuesRead | Response:
+    """For the consumer group's coordinators: what each household has paid and still owes, the shares the
+    group pays for itself, what the producer group is still owed, and the days left to the due date."""
+    read = await dues.agreement_dues(session, principal, agreement_id=agreement_id)
+    if prefers_csv(request.headers.get("accept")):
+        return Response(
+            dues.as_csv(read),
+            media_type=CSV_MEDIA_TYPE,
+            headers={"Vary": "Accept", "Content-Disposition": f'attachment; filename="dues-{agreement_id}.csv"'},
+        )
+    response.headers["Vary"] = "Accept"
+    return read

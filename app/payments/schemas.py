@@ -91,3 +91,54 @@ class StatementRead(Page[StatementLine]):
     carries its own totals."""
 
     household_id: UUID
+
+
+# Every date lies within this many days of every other (years 1 to 9999).
+DAYS_BOUND = 3_700_000
+
+
+class DuesLine(Schema):
+    household_id: UUID
+    household_name: str
+    shares: int
+    amount_due: str
+    paid: str = Field(description="Paid towards the shares by their holder and by the households that handed them on.")
+    outstanding: str
+
+
+class DuesAmounts(Schema):
+    amount_due: str
+    paid: str
+    outstanding: str
+
+
+class GroupPartDues(DuesAmounts):
+    """The shares no household took: the consumer group pays for them from its own money."""
+
+    shares: int
+
+
+class ProducerDues(Schema):
+    """What the consumer group owes the producer group for the whole agreement."""
+
+    total: str
+    received_by_producer: str
+    outstanding: str
+    held_by_group: str = Field(description="Collected from households and not yet passed on to the producer group.")
+
+
+class DuesRead(Schema):
+    """Who has paid what towards the agreement and what is still owed, household by household, for its
+    consumer group's coordinators. A lapsed or cancelled agreement owes nothing: what was paid went back."""
+
+    agreement_id: UUID
+    status: AgreementStatus
+    currency: str
+    advance_due_on: date | None
+    days_to_due: int | None = Field(
+        ge=-DAYS_BOUND, le=DAYS_BOUND, description="Days left until the due date; negative once past, null when none."
+    )
+    households: list[DuesLine] = Field(description="Every holder of shares, by household name.")
+    households_total: DuesAmounts
+    group_part: GroupPartDues
+    producer: ProducerDues

@@ -120,6 +120,19 @@ async def _paid_towards(session: AsyncSession, agreement: Agreement, subscriptio
     return paid
 
 
+async def paid_towards(session: AsyncSession, subscription: Subscription) -> int:
+    """What its holders, past and present, paid towards a subscription, read without creating any account
+    (so it needs no lock): what payment instructions subtract from what is due."""
+    holders = [subscription.household_id, *await agreements_repository.former_holders(session, subscription.id)]
+    paid = 0
+    for household_id in holders:
+        for _, balance in await ledger.owner_accounts_with_balances(
+            session, kind=AccountKind.household_paid, owner_id=household_id, agreement_ids=[subscription.agreement_id]
+        ):
+            paid -= balance
+    return paid
+
+
 async def _acts_for_household_or_group(
     session: AsyncSession, principal: Principal, agreement: Agreement, household_id: UUID
 ) -> bool:
