@@ -180,6 +180,20 @@ async def former_holders(session: AsyncSession, subscription_id: UUID) -> list[U
     return list((await session.scalars(statement)).all())
 
 
+async def former_holders_of(session: AsyncSession, subscription_ids: Sequence[UUID]) -> dict[UUID, list[UUID]]:
+    """The households that handed each of the subscriptions on, in one query."""
+    if not subscription_ids:
+        return {}
+    statement = select(SubscriptionTransfer.subscription_id, SubscriptionTransfer.from_household_id).where(
+        SubscriptionTransfer.subscription_id.in_(subscription_ids),
+        SubscriptionTransfer.status == TransferStatus.accepted,
+    )
+    former: dict[UUID, list[UUID]] = {}
+    for subscription_id, household_id in (await session.execute(statement)).all():
+        former.setdefault(subscription_id, []).append(household_id)
+    return former
+
+
 def subscription_transfers(subscription_id: UUID) -> Select[SubscriptionTransfer]:
     return select(SubscriptionTransfer).where(SubscriptionTransfer.subscription_id == subscription_id)
 

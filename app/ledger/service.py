@@ -136,14 +136,21 @@ async def owner_accounts_with_balances(
     session: AsyncSession, *, kind: AccountKind, owner_id: UUID, agreement_ids: Sequence[UUID]
 ) -> list[tuple[LedgerAccount, int]]:
     """One owner's accounts of one kind across several agreements, each with its balance, in one query."""
-    if not agreement_ids:
+    return await owners_accounts_with_balances(session, kind=kind, owner_ids=[owner_id], agreement_ids=agreement_ids)
+
+
+async def owners_accounts_with_balances(
+    session: AsyncSession, *, kind: AccountKind, owner_ids: Sequence[UUID], agreement_ids: Sequence[UUID]
+) -> list[tuple[LedgerAccount, int]]:
+    """Several owners' accounts of one kind across several agreements, each with its balance, in one query."""
+    if not agreement_ids or not owner_ids:
         return []
     statement = (
         select(LedgerAccount, func.coalesce(func.sum(LedgerEntry.amount_minor), 0))
         .outerjoin(LedgerEntry, LedgerEntry.account_id == LedgerAccount.id)
         .where(
             LedgerAccount.kind == kind,
-            LedgerAccount.owner_id == owner_id,
+            LedgerAccount.owner_id.in_(owner_ids),
             LedgerAccount.agreement_id.in_(agreement_ids),
         )
         .group_by(LedgerAccount.id)

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
 from app.agreements import policies as agreements_policies
-from app.agreements.models import Subscription, SubscriptionTransfer, TransferStatus
+from app.agreements import repository as agreements_repository
+from app.agreements.models import Subscription
 from app.agreements.service import lifecycle
 from app.core import money
 from app.groups import repository as groups_repository
@@ -36,7 +37,7 @@ async def agreement_dues(session: AsyncSession, principal: Principal, *, agreeme
     if not await groups_repository.is_coordinator(session, principal.user_id, agreement.consumer_group_id):
         raise NotCoordinator("Only the consumer group's coordinators see every household's dues.")
     holders = await _holders(session, agreement.id)
-    former = await _former_holders(session, agreement.id)
+    former = await agreements_repository.former_holders_of(session, [subscription.id for subscription, _ in holders])
     balances = await ledger.accounts_with_balances(session, agreement.id)
     paid_by_household: dict[UUID, int] = {}
     by_kind: dict[AccountKind, int] = {}
@@ -116,19 +117,6 @@ async def _holders(session: AsyncSession, agreement_id: UUID) -> Sequence[tuple[
         .order_by(Household.name, Household.id)
     )
     return [(row[0], row[1]) for row in (await session.execute(statement)).all()]
-
-
-async def _former_holders(session: AsyncSession, agreement_id: UUID) -> dict[UUID, list[UUID]]:
-    """The households that handed each subscription of the agreement on, in one query."""
-    statement = (
-        select(SubscriptionTransfer.subscription_id, SubscriptionTransfer.from_household_id)
-        .join(Subscription, Subscription.id == SubscriptionTransfer.subscription_id)
-        .where(Subscription.agreement_id == agreement_id, SubscriptionTransfer.status == TransferStatus.accepted)
-    )
-    former: dict[UUID, list[UUID]] = {}
-    for subscription_id, household_id in (await session.execute(statement)).all():
-        former.setdefault(subscription_id, []).append(household_id)
-    return former
 
 
 def as_csv(dues: DuesRead) -> str:

@@ -82,6 +82,9 @@ class StatementLine(Schema):
     shares: int
     amount_due: str
     paid: str = Field(description="Paid in, less what was refunded.")
+    paid_by_former_holders: str = Field(
+        description="What the households that handed these shares on had paid for them; not owed again."
+    )
     outstanding: str
     transactions: list[TransactionRead]
 

@@ -366,8 +366,10 @@ async def household_statement(
     subscriptions: Sequence[Subscription] = page.rows
     agreements = await agreements_repository.agreements_by_id(session, [s.agreement_id for s in subscriptions])
     payments = await _household_payments(session, household.id, list(agreements))
+    before = await _paid_by_former_holders(session, subscriptions)
     lines = [
-        _statement_line(subscription, agreements[subscription.agreement_id], payments) for subscription in subscriptions
+        _statement_line(subscription, agreements[subscription.agreement_id], payments, before.get(subscription.id, 0))
+        for subscription in subscriptions
     ]
     return StatementRead(data=lines, has_more=page.has_more, next_cursor=page.next_cursor, household_id=household.id)
 
@@ -412,7 +414,31 @@ async def _household_payments(
 ENDED_WITH_REFUND = (AgreementStatus.lapsed, AgreementStatus.cancelled)
 
 
-def _statement_line(subscription: Subscription, agreement: Agreement, payments: _HouseholdPayments) -> StatementLine:
+async def _paid_by_former_holders(session: AsyncSession, subscriptions: Sequence[Subscription]) -> dict[UUID, int]:
+    """What the households that handed each subscription on had paid towards it: the new holder owes only the
+    rest. Two queries for the whole page."""
+    former = await agreements_repository.former_holders_of(session, [s.id for s in subscriptions])
+    if not former:
+        return {}
+    balances = await ledger.owners_accounts_with_balances(
+        session,
+        kind=AccountKind.household_paid,
+        owner_ids=sorted({household for households in former.values() for household in households}),
+        agreement_ids=sorted({s.agreement_id for s in subscriptions}),
+    )
+    paid = {(account.agreement_id, account.owner_id): -balance for account, balance in balances}
+    return {
+        subscription.id: sum(
+            paid.get((subscription.agreement_id, household), 0) for household in former[subscription.id]
+        )
+        for subscription in subscriptions
+        if subscription.id in former
+    }
+
+
+def _statement_line(
+    subscription: Subscription, agreement: Agreement, payments: _HouseholdPayments, paid_before: int
+) -> StatementLine:
     currency = agreement.currency
     paid = payments.paid(agreement.id)
     return StatementLine(
@@ -422,8 +448,12 @@ def _statement_line(subscription: Subscription, agreement: Agreement, payments: 
         shares=subscription.shares,
         amount_due=money.to_text(subscription.amount_due_minor, currency),
         paid=money.to_text(paid, currency),
+        paid_by_former_holders=money.to_text(paid_before, currency),
         outstanding=money.to_text(
-            subscription.amount_due_minor - paid if agreement.status not in ENDED_WITH_REFUND else 0, currency
+            max(0, subscription.amount_due_minor - paid - paid_before)
+            if agreement.status not in ENDED_WITH_REFUND
+            else 0,
+            currency,
         ),
         transactions=[
             _transaction_read(transaction, payments.accounts, currency)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.agreements.models import AgreementStatus, Subscription, SubscriptionTransfer, TransferStatus
+from app.core import money
 from app.core.config import Settings
 from app.groups.models import Household
 from tests.factories import create_household
@@ -270,3 +271,37 @@ async def test_acceptance_racing_a_second_offer_stays_consistent(
         )
         assert subscription.household_id == season.households[DUANGJAI].id
         assert list(statuses) == [TransferStatus.accepted]
+
+
+async def test_the_new_holders_statement_owes_only_what_the_former_holder_did_not_pay(
+    client: AsyncClient, session: AsyncSession, season: Season
+) -> None:
+    duangjai = season.households[DUANGJAI]
+    subscription = season.subscriptions[BOONMEE]
+    due = subscription.amount_due_minor
+    paid = await client.post(
+        f"/v1/agreements/{season.agreement.id}/payments",
+        json={
+            "kind": "household_to_group",
+            "household_id": str(season.households[BOONMEE].id),
+            "amount": money.to_text(due // 3, "THB"),
+            "currency": "THB",
+            "method": "cash",
+        },
+        headers={**await season.member_headers(session, BOONMEE), "Idempotency-Key": "boonmee-first-third"},
+    )
+    assert paid.status_code == 201, paid.text
+    offered = await offer(client, session, season, to=duangjai)
+    await accept(client, session, season, offered.json()["id"], by=DUANGJAI)
+
+    statement = await client.get(
+        f"/v1/households/{duangjai.id}/statement", headers=await season.member_headers(session, DUANGJAI)
+    )
+
+    assert statement.status_code == 200, statement.text
+    [line] = statement.json()["data"]
+    assert (line["paid"], line["paid_by_former_holders"], line["outstanding"]) == (
+        "0.00",
+        money.to_text(due // 3, "THB"),
+        money.to_text(due - due // 3, "THB"),
+    )
