@@ -1,6 +1,5 @@
 """The migrations build the models' schema on both databases, tear it down and build it again."""
 
-import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from uuid import uuid4
@@ -11,40 +10,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, make_url, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.catalogue.search import index as search_index
-from app.core.db import create_engine
 from app.models import Base
 from tests.conftest import alembic_config
-
-# Per process, so two test runs on one server do not drop each other's database.
-SCRATCH_DATABASE = f"test_migrations_{os.getpid()}"
+from tests.scratch import scratch_database
 
 
 @pytest.fixture
 async def scratch_engine(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An empty database of the same kind as the shared test database, which must stay migrated."""
-    if database_url.startswith("sqlite"):
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'migrations.db'}", pool=False)
+    async with scratch_database(database_url, tmp_path, "migrations") as engine:
         yield engine
-        await engine.dispose()
-        return
-
-    # CREATE and DROP DATABASE cannot run inside a transaction.
-    server = create_async_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    async with server.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DATABASE}"'))
-        await connection.execute(text(f'CREATE DATABASE "{SCRATCH_DATABASE}"'))
-    scratch_url = make_url(database_url).set(database=SCRATCH_DATABASE)
-    engine = create_engine(scratch_url.render_as_string(hide_password=False), pool=False)
-    yield engine
-    await engine.dispose()
-    async with server.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE "{SCRATCH_DATABASE}" WITH (FORCE)'))
-    await server.dispose()
 
 
 async def run_alembic(engine: AsyncEngine, step: Callable[[Config, str], None], revision: str) -> None:

@@ -1,52 +1,27 @@
 """The search index migration: it indexes the products already listed, and its downgrade leaves nothing behind."""
 
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
-from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, make_url, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import inspect, text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.catalogue.search import index
-from app.core.db import create_engine
 from tests.conftest import alembic_config
+from tests.scratch import migrate, scratch_database
 
-SCRATCH_DATABASE = f"test_search_migration_{os.getpid()}"
 REVISION = "94a390befbb1"
 NOW = datetime(2026, 11, 27, tzinfo=UTC)
 
 
 @pytest.fixture
 async def scratch_engine(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An empty database of the same kind as the test database."""
-    if database_url.startswith("sqlite"):
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'search.db'}", pool=False)
+    async with scratch_database(database_url, tmp_path, "search_migration") as engine:
         yield engine
-        await engine.dispose()
-        return
-    server = create_async_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    async with server.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DATABASE}"'))
-        await connection.execute(text(f'CREATE DATABASE "{SCRATCH_DATABASE}"'))
-    engine = create_engine(
-        make_url(database_url).set(database=SCRATCH_DATABASE).render_as_string(hide_password=False), pool=False
-    )
-    yield engine
-    await engine.dispose()
-    async with server.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE "{SCRATCH_DATABASE}" WITH (FORCE)'))
-    await server.dispose()
-
-
-async def migrate(engine: AsyncEngine, step: str, revision: str) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: getattr(command, step)(alembic_config(sync), revision))
 
 
 async def search_objects(engine: AsyncEngine) -> set[str]:

@@ -2,22 +2,17 @@
 it, every row referring to a group stays (SQLite rebuilds the table to drop a column), and the downgrade
 restores the count from the terms in office."""
 
-import os
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID, uuid4
 
 import pytest
-from alembic import command
-from sqlalchemy import make_url, text
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
-from sqlalchemy.pool import NullPool
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.core.db import create_engine
-from tests.conftest import alembic_config
+from tests.scratch import migrate, scratch_database
 
-SCRATCH_DATABASE = f"test_coordinator_count_migration_{os.getpid()}"
 REVISION = "a1c0de000001"
 BEFORE = "189c87914025"
 NOW = datetime(2026, 11, 28, tzinfo=UTC)
@@ -27,29 +22,8 @@ REFERRING_TABLES = ("group_membership", "group_coordinator", "pickup_station", "
 
 @pytest.fixture
 async def scratch_engine(database_url: str, tmp_path: Path) -> AsyncIterator[AsyncEngine]:
-    """An empty database of the same kind as the test database."""
-    if database_url.startswith("sqlite"):
-        engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'coordinators.db'}", pool=False)
+    async with scratch_database(database_url, tmp_path, "coordinator_count_migration") as engine:
         yield engine
-        await engine.dispose()
-        return
-    server = create_async_engine(database_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
-    async with server.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH_DATABASE}"'))
-        await connection.execute(text(f'CREATE DATABASE "{SCRATCH_DATABASE}"'))
-    engine = create_engine(
-        make_url(database_url).set(database=SCRATCH_DATABASE).render_as_string(hide_password=False), pool=False
-    )
-    yield engine
-    await engine.dispose()
-    async with server.connect() as connection:
-        await connection.execute(text(f'DROP DATABASE "{SCRATCH_DATABASE}" WITH (FORCE)'))
-    await server.dispose()
-
-
-async def migrate(engine: AsyncEngine, step: str, revision: str) -> None:
-    async with engine.begin() as connection:
-        await connection.run_sync(lambda sync: getattr(command, step)(alembic_config(sync), revision))
 
 
 async def add_group(engine: AsyncEngine) -> UUID:
