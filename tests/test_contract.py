@@ -28,8 +28,7 @@ DOCUMENT: dict[str, Any] = create_app(
     )
 ).openapi()
 
-# Classes never raised themselves (bases only subclassed, and a payment error no code path raises): their
-# codes are never answered.
+# Classes never raised themselves (bases only subclassed): their codes are never answered.
 BASES_NEVER_RAISED = {
     "DomainError",
     "Forbidden",
@@ -37,7 +36,6 @@ BASES_NEVER_RAISED = {
     "Conflict",
     "Unprocessable",
     "TooManyRequests",
-    "HouseholdRequired",
 }
 
 

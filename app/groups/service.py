@@ -197,8 +197,8 @@ async def household_groups(session: AsyncSession, principal: Principal, househol
         for membership in await repository.memberships_of_household(session, household.id)
     ]
     waiting = [
-        await _waiting_read(session, entry)
-        for entry in await repository.waiting_entries_of_household(session, household.id)
+        _waiting_entry_read(entry, position)
+        for entry, position in await repository.waiting_entries_of_household(session, household.id)
     ]
     return HouseholdGroupsRead(memberships=memberships, waiting=waiting)
 

@@ -1,14 +1,9 @@
-from app.core.errors import Conflict, Forbidden, Unprocessable
+from app.core.errors import Conflict, Forbidden
 
 
 class AgreementNotPayable(Conflict):
     code = "agreement-not-payable"
     title = "The agreement takes no such payment now"
-
-
-class HouseholdRequired(Unprocessable):
-    code = "household-required"
-    title = "A household's payment names the household"
 
 
 class NoSubscription(Conflict):
