@@ -246,6 +246,21 @@ def require_own_term_or_sole_decider(user_id: UUID, *, ended_by: UUID, approval_
         )
 
 
+class QuorumGroup(Group, Protocol):
+    """A group whose quorum a coordinator may set, with its coordinators in office counted."""
+
+    @property
+    def coordinator_count(self) -> int: ...
+
+
+def require_quorum_settable(chosen: int | None, group: QuorumGroup) -> None:
+    """A quorum a coordinator sets directly: within the coordinators in office, and never lower than now."""
+    require_quorum_within(chosen, group.coordinator_count)
+    require_quorum_not_lowered(
+        chosen, current=group.effective_approval_quorum, coordinators_in_office=group.coordinator_count
+    )
+
+
 def require_quorum_within(quorum: int | None, coordinators_in_office: int) -> None:
     """An approval quorum a group chooses asks for no more coordinators than hold office; how many
     approvals a decision then needs is models.effective_quorum."""

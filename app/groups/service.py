@@ -15,8 +15,7 @@ from app.core.schemas import Page
 from app.groups import coordinator_terms, policies, repository
 from app.groups.coordinator_terms import (
     NamedTerm,
-    require_quorum_not_lowered,
-    require_quorum_within,
+    require_quorum_settable,
 )
 from app.groups.errors import (
     AdmissionByApproval,
@@ -252,12 +251,7 @@ async def update_group(
     require_match(if_match, ConsumerGroupRead.model_validate(group))
     values = changes.model_dump(exclude_unset=True)
     if "approval_quorum" in values:
-        require_quorum_within(values["approval_quorum"], group.coordinator_count)
-        require_quorum_not_lowered(
-            values["approval_quorum"],
-            current=group.effective_approval_quorum,
-            coordinators_in_office=group.coordinator_count,
-        )
+        require_quorum_settable(values["approval_quorum"], group)
     for field, value in values.items():
         if value is not None or field == "approval_quorum":
             setattr(group, field, value)

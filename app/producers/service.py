@@ -13,8 +13,7 @@ from app.core.schemas import Page
 from app.groups import repository as groups_repository
 from app.groups.coordinator_terms import (
     NamedTerm,
-    require_quorum_not_lowered,
-    require_quorum_within,
+    require_quorum_settable,
 )
 from app.producers import policies, repository
 from app.producers.errors import (
@@ -66,12 +65,7 @@ async def update_producer_group(
     require_match(if_match, ProducerGroupRead.model_validate(group))
     values = changes.model_dump(exclude_unset=True)
     if "approval_quorum" in values:
-        require_quorum_within(values["approval_quorum"], group.coordinator_count)
-        require_quorum_not_lowered(
-            values["approval_quorum"],
-            current=group.effective_approval_quorum,
-            coordinators_in_office=group.coordinator_count,
-        )
+        require_quorum_settable(values["approval_quorum"], group)
         group.approval_quorum = values["approval_quorum"]
     await session.flush()
     return group
