@@ -2,7 +2,7 @@
 
 from collections.abc import Mapping, Sequence
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,15 +52,17 @@ async def emit(
     if event_type not in EVENT_TYPES:
         raise ValueError(f"unknown event type {event_type!r}")
     now = utc_now()
-    event = OutboxEvent(type=event_type, occurred_at=now, data=dict(data))
+    # Its id given here, so its deliveries name it and one flush writes them all.
+    event = OutboxEvent(id=uuid4(), type=event_type, occurred_at=now, data=dict(data))
     event.audience = [
         EventAudience(organisation_id=organisation_id, organisation_kind=kind, occurred_at=now)
         for kind, organisation_id in dict.fromkeys(audience)
     ]
     session.add(event)
-    await session.flush()
     organisations = {(row.organisation_kind, row.organisation_id) for row in event.audience}
-    for endpoint in await _endpoints_of(session, organisations):
+    with session.no_autoflush:  # the endpoints are read before the event is written: one flush below
+        endpoints = await _endpoints_of(session, organisations)
+    for endpoint in endpoints:
         if not endpoint.event_types or event_type in endpoint.event_types:
             session.add(
                 WebhookDelivery(endpoint_id=endpoint.id, event_id=event.id, event_type=event_type, next_attempt_at=now)
