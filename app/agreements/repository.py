@@ -194,6 +194,21 @@ async def former_holders_of(session: AsyncSession, subscription_ids: Sequence[UU
     return former
 
 
+async def holder_after(session: AsyncSession, agreement_id: UUID, household_id: UUID) -> UUID | None:
+    """Who now holds the agreement's shares that the household handed on; None if it handed none on (or
+    they came back to it)."""
+    handed_on = select(SubscriptionTransfer.subscription_id).where(
+        SubscriptionTransfer.from_household_id == household_id,
+        SubscriptionTransfer.status == TransferStatus.accepted,
+    )
+    statement = select(Subscription.household_id).where(
+        Subscription.agreement_id == agreement_id,
+        Subscription.id.in_(handed_on),
+        Subscription.household_id != household_id,
+    )
+    return await session.scalar(statement)
+
+
 def subscription_transfers(subscription_id: UUID) -> Select[SubscriptionTransfer]:
     return select(SubscriptionTransfer).where(SubscriptionTransfer.subscription_id == subscription_id)
 

@@ -1,7 +1,7 @@
 """Posting to the double-entry ledger and reading balances. Entries are only ever added.
 
-Every function works on one agreement's or one trade order's money: pass exactly one of
-`agreement_id` and `trade_order_id`."""
+Every function works on one owner's money: pass exactly one of `agreement_id`, `trade_order_id` and
+`consumer_group_id` (its households' credit)."""
 
 from collections.abc import Sequence
 from typing import Any
@@ -18,20 +18,30 @@ class UnbalancedTransaction(ValueError):
     """A programming error: a transaction whose entries do not sum to zero is never stored."""
 
 
-def _owners(agreement_id: UUID | None, trade_order_id: UUID | None) -> dict[str, UUID | None]:
+def _owners(
+    agreement_id: UUID | None, trade_order_id: UUID | None, consumer_group_id: UUID | None = None
+) -> dict[str, UUID | None]:
+    owners = {"agreement_id": agreement_id, "trade_order_id": trade_order_id, "consumer_group_id": consumer_group_id}
     # A programming error, like an unbalanced transaction: the database's CHECK would refuse it too.
-    if (agreement_id is None) == (trade_order_id is None):
-        raise ValueError("pass exactly one of agreement_id and trade_order_id")
-    return {"agreement_id": agreement_id, "trade_order_id": trade_order_id}
+    if sum(owner is not None for owner in owners.values()) != 1:
+        raise ValueError("pass exactly one of agreement_id, trade_order_id and consumer_group_id")
+    return owners
 
 
 def _belongs(
-    model: type[LedgerAccount] | type[LedgerTransaction], agreement_id: UUID | None, trade_order_id: UUID | None
+    model: type[LedgerAccount] | type[LedgerTransaction],
+    agreement_id: UUID | None,
+    trade_order_id: UUID | None,
+    consumer_group_id: UUID | None = None,
 ) -> ColumnElement[bool]:
-    _owners(agreement_id, trade_order_id)
-    if agreement_id is not None:
-        return model.agreement_id == agreement_id
-    return model.trade_order_id == trade_order_id
+    owners = _owners(agreement_id, trade_order_id, consumer_group_id)
+    column, owner = next((column, owner) for column, owner in owners.items() if owner is not None)
+    owner_column: ColumnElement[UUID | None] = getattr(model, column)
+    return owner_column == owner
+
+
+def _owners_of(leg_account: LedgerAccount) -> tuple[UUID | None, UUID | None, UUID | None]:
+    return leg_account.agreement_id, leg_account.trade_order_id, leg_account.consumer_group_id
 
 
 async def account(
@@ -39,14 +49,16 @@ async def account(
     *,
     agreement_id: UUID | None = None,
     trade_order_id: UUID | None = None,
+    consumer_group_id: UUID | None = None,
     kind: AccountKind,
     owner_id: UUID,
     currency: str,
 ) -> LedgerAccount:
-    """The account, created on first use. Callers hold the agreement's or the order's row lock, so two
-    requests cannot create the same account at once (a unique constraint backs this)."""
+    """The account, created on first use. Callers hold the row lock of the agreement, the order or (for a
+    household's credit) the household, so two requests cannot create the same account at once (a unique
+    constraint backs this)."""
     statement = select(LedgerAccount).where(
-        _belongs(LedgerAccount, agreement_id, trade_order_id),
+        _belongs(LedgerAccount, agreement_id, trade_order_id, consumer_group_id),
         LedgerAccount.kind == kind,
         LedgerAccount.owner_id == owner_id,
         LedgerAccount.currency == currency,
@@ -54,7 +66,9 @@ async def account(
     found = await session.scalar(statement)
     if found is not None:
         return found
-    created = LedgerAccount(**_owners(agreement_id, trade_order_id), kind=kind, owner_id=owner_id, currency=currency)
+    created = LedgerAccount(
+        **_owners(agreement_id, trade_order_id, consumer_group_id), kind=kind, owner_id=owner_id, currency=currency
+    )
     session.add(created)
     await session.flush()
     return created
@@ -65,18 +79,21 @@ async def post(
     *,
     agreement_id: UUID | None = None,
     trade_order_id: UUID | None = None,
+    consumer_group_id: UUID | None = None,
     kind: str,
     legs: Sequence[tuple[LedgerAccount, int]],
     method: str | None = None,
     reference: str | None = None,
     recorded_by_user_id: UUID | None = None,
+    counterpart_id: UUID | None = None,
 ) -> LedgerTransaction:
-    """Record one transaction; its legs must sum to zero in each currency. Zero legs are left out."""
-    owners: dict[str, Any] = _owners(agreement_id, trade_order_id)
+    """Record one transaction; its legs must sum to zero in each currency. Zero legs are left out.
+    `counterpart_id` names the transaction on the other owner's side of a movement between two owners."""
+    owners: dict[str, Any] = _owners(agreement_id, trade_order_id, consumer_group_id)
     legs = [(leg_account, amount) for leg_account, amount in legs if amount != 0]
     for leg_account, _ in legs:
-        if (leg_account.agreement_id, leg_account.trade_order_id) != (agreement_id, trade_order_id):
-            raise ValueError(f"{kind}: a leg on an account of another agreement or order")
+        if _owners_of(leg_account) != (agreement_id, trade_order_id, consumer_group_id):
+            raise ValueError(f"{kind}: a leg on an account of another owner")
     for currency in {leg_account.currency for leg_account, _ in legs}:
         if sum(amount for leg_account, amount in legs if leg_account.currency == currency) != 0:
             raise UnbalancedTransaction(f"{kind}: entries in {currency} do not sum to zero")
@@ -86,6 +103,7 @@ async def post(
         method=method,
         reference=reference,
         recorded_by_user_id=recorded_by_user_id,
+        counterpart_id=counterpart_id,
         entries=[
             LedgerEntry(
                 account_id=leg_account.id, position=position, amount_minor=amount, currency=leg_account.currency

@@ -1,4 +1,4 @@
-from app.core.errors import Conflict, Forbidden
+from app.core.errors import Conflict, Forbidden, NotFound
 
 
 class AgreementNotPayable(Conflict):
@@ -19,3 +19,33 @@ class Overpayment(Conflict):
 class NotPermittedToPay(Forbidden):
     code = "not-permitted-to-pay"
     title = "You may not record this payment"
+
+
+class InsufficientCredit(Conflict):
+    code = "insufficient-credit"
+    title = "The household's credit is less than that"
+
+
+class NothingToApply(Conflict):
+    code = "nothing-to-apply"
+    title = "There is no credit to apply, or nothing is owed"
+
+
+class RefundNotFound(NotFound):
+    code = "refund-not-found"
+    title = "No such refund of an agreement of this group"
+
+
+class RefundNotThatLarge(Conflict):
+    code = "refund-not-that-large"
+    title = "Less than that is left of the refund to keep as credit"
+
+
+class SharesNotHandedOn(NotFound):
+    code = "shares-not-handed-on"
+    title = "The household handed on no shares of this agreement"
+
+
+class SettlementTooLarge(Conflict):
+    code = "settlement-too-large"
+    title = "The household that handed the shares on paid less than that for them"

@@ -1,23 +1,44 @@
 """HTTP edge of advance payments and the ledger. Payments need an Idempotency-Key."""
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import Request, Response, status
+from fastapi import Depends, Request, Response, status
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.dependencies import AppSettings, CurrentUser
+from app.accounts.principal import Principal
 from app.agreements.errors import AgreementNotFound
 from app.core import idempotency
+from app.core.config import Settings
 from app.core.contract import set_location
 from app.core.db import DbSession
-from app.core.errors import CurrencyMismatch, NotAuthenticated, problem_responses
+from app.core.errors import CurrencyMismatch, DomainError, NotAuthenticated, problem_responses
 from app.core.http import CSV_MEDIA_TYPE, prefers_csv
 from app.core.money import InvalidAmount
 from app.core.pagination import Cursor, InvalidCursor, Limit
 from app.core.routing import DomainRouter
-from app.groups.errors import HouseholdNotFound, NotCoordinator
-from app.payments import dues, errors, service
-from app.payments.schemas import DuesRead, LedgerRead, PaymentCreate, PaymentRead, StatementRead
+from app.groups.errors import GroupNotFound, HouseholdNotFound, NotCoordinator
+from app.payments import credit, dues, errors, service
+from app.payments.schemas import (
+    CreditApplication,
+    CreditDeposit,
+    CreditMovementRead,
+    CreditPayout,
+    CreditRead,
+    DuesRead,
+    GroupCreditRead,
+    HandedOnSettlement,
+    KeptRefund,
+    LedgerRead,
+    PaymentCreate,
+    PaymentRead,
+    StatementRead,
+)
 
 CSV_MAX_LENGTH = 5_000_000
 DUES_CSV_EXAMPLE = (
@@ -133,3 +154,192 @@ async def read_agreement_dues(
         )
     response.headers["Vary"] = "Accept"
     return read
+
+
+# Household credit
+
+IDEMPOTENCY_PROBLEMS: tuple[type[DomainError], ...] = (
+    idempotency.IdempotencyKeyMissing,
+    idempotency.IdempotencyKeyReused,
+    idempotency.IdempotencyKeyInFlight,
+)
+CREDIT = "/consumer-groups/{group_id}/households/{household_id}/credit"
+CREDIT_PROBLEMS = (GroupNotFound, HouseholdNotFound, InvalidAmount, *IDEMPOTENCY_PROBLEMS)
+
+
+@dataclass(frozen=True)
+class CreditRequest:
+    """What every movement of credit is answered with: one session, the caller, and its Idempotency-Key."""
+
+    request: Request
+    session: AsyncSession
+    principal: Principal
+    settings: Settings
+    response: Response
+    idempotency_key: str | None
+
+    async def move(
+        self, body: BaseModel, move: Callable[[], Awaitable[CreditMovementRead]]
+    ) -> CreditMovementRead | JSONResponse:
+        """A retry with the same Idempotency-Key returns the first answer and moves nothing."""
+        path = self.request.url.path
+        claim = await idempotency.claim(
+            self.session,
+            key=self.idempotency_key,
+            caller_id=self.principal.user_id,
+            route=f"POST {path}",
+            payload=body.model_dump(mode="json"),
+            retention=idempotency.retention_of(self.settings),
+        )
+        # A movement has no address of its own: it is read in the household's credit.
+        credit_path = path.rsplit("/", 1)[0]
+        if claim.replay is not None:
+            set_location(claim.replay, credit_path)
+            return claim.replay
+        set_location(self.response, credit_path)
+        movement = await move()
+        await idempotency.complete(
+            self.session, claim, status=status.HTTP_201_CREATED, body=movement.model_dump(mode="json")
+        )
+        return movement
+
+
+async def _credit_request(
+    request: Request,
+    session: DbSession,
+    principal: CurrentUser,
+    settings: AppSettings,
+    response: Response,
+    idempotency_key: idempotency.IdempotencyKey = None,
+) -> CreditRequest:
+    return CreditRequest(request, session, principal, settings, response, idempotency_key)
+
+
+CreditCall = Annotated[CreditRequest, Depends(_credit_request)]
+
+
+def _credit_route(suffix: str, *problems: type[DomainError]) -> Callable[[Any], Any]:
+    return router.post(
+        f"{CREDIT}/{suffix}",
+        status_code=status.HTTP_201_CREATED,
+        response_model=CreditMovementRead,
+        responses=problem_responses(*CREDIT_PROBLEMS, *problems),
+    )
+
+
+@router.get(
+    CREDIT, response_model=CreditRead, responses=problem_responses(GroupNotFound, HouseholdNotFound, InvalidCursor)
+)
+async def read_household_credit(
+    group_id: UUID,
+    household_id: UUID,
+    session: DbSession,
+    principal: CurrentUser,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> CreditRead:
+    """The household's credit at the group, per currency, and its movements; for the household's members and
+    the group's coordinators."""
+    return await credit.household_credit(
+        session, principal, group_id=group_id, household_id=household_id, limit=limit, cursor=cursor
+    )
+
+
+@router.get(
+    "/consumer-groups/{group_id}/credit",
+    response_model=GroupCreditRead,
+    responses=problem_responses(GroupNotFound, NotCoordinator),
+)
+async def read_group_credit(group_id: UUID, session: DbSession, principal: CurrentUser) -> GroupCreditRead:
+    """What the group holds as its households' credit, household by household; for its coordinators."""
+    return await credit.group_credit(session, principal, group_id=group_id)
+
+
+@_credit_route("deposits", NotCoordinator)
+async def deposit_credit(
+    group_id: UUID,
+    household_id: UUID,
+    body: CreditDeposit,
+    call: CreditCall,
+) -> CreditMovementRead | JSONResponse:
+    """Record money a member household handed the group to keep as its credit; coordinators only."""
+    return await call.move(
+        body,
+        lambda: credit.deposit(call.session, call.principal, group_id=group_id, household_id=household_id, data=body),
+    )
+
+
+@_credit_route("payouts", NotCoordinator, errors.InsufficientCredit)
+async def pay_out_credit(
+    group_id: UUID,
+    household_id: UUID,
+    body: CreditPayout,
+    call: CreditCall,
+) -> CreditMovementRead | JSONResponse:
+    """Record credit handed back to the household on its request; coordinators only."""
+    return await call.move(
+        body,
+        lambda: credit.pay_out(call.session, call.principal, group_id=group_id, household_id=household_id, data=body),
+    )
+
+
+@_credit_route("kept-refunds", errors.RefundNotFound, errors.RefundNotThatLarge)
+async def keep_refund_as_credit(
+    group_id: UUID,
+    household_id: UUID,
+    body: KeptRefund,
+    call: CreditCall,
+) -> CreditMovementRead | JSONResponse:
+    """Leave (part of) a refund of a lapsed or cancelled agreement at the group as credit, instead of taking it
+    back; the household's members or a coordinator."""
+    return await call.move(
+        body,
+        lambda: credit.keep_refund(
+            call.session, call.principal, group_id=group_id, household_id=household_id, data=body
+        ),
+    )
+
+
+@_credit_route(
+    "applications",
+    AgreementNotFound,
+    errors.AgreementNotPayable,
+    errors.NoSubscription,
+    errors.NothingToApply,
+    errors.InsufficientCredit,
+    errors.Overpayment,
+)
+async def apply_credit(
+    group_id: UUID,
+    household_id: UUID,
+    body: CreditApplication,
+    call: CreditCall,
+) -> CreditMovementRead | JSONResponse:
+    """Pay the household's dues for one of the group's agreements from its credit; the household's members or a
+    coordinator. It shows in the agreement's ledger as a `credit_applied` payment."""
+    return await call.move(
+        body,
+        lambda: service.apply_credit(
+            call.session, call.principal, group_id=group_id, household_id=household_id, data=body
+        ),
+    )
+
+
+@_credit_route(
+    "handed-on-settlements", NotCoordinator, AgreementNotFound, errors.SharesNotHandedOn, errors.SettlementTooLarge
+)
+async def settle_handed_on_shares(
+    group_id: UUID,
+    household_id: UUID,
+    body: HandedOnSettlement,
+    call: CreditCall,
+) -> CreditMovementRead | JSONResponse:
+    """The household that took over shares `household_id` handed on has paid the group what `household_id` had
+    paid for them: `household_id` receives it as credit, and that payment now counts as the new holder's.
+    Coordinators only, who received the money."""
+    return await call.move(
+        body,
+        lambda: service.settle_handed_on_shares(
+            call.session, call.principal, group_id=group_id, household_id=household_id, data=body
+        ),
+    )

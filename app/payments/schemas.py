@@ -1,4 +1,5 @@
 import enum
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
@@ -6,14 +7,25 @@ from uuid import UUID
 from pydantic import Field, StringConstraints, model_validator
 
 from app.agreements.models import AgreementStatus
+from app.core import money
 from app.core.money import AmountText, CurrencyCode
 from app.core.schemas import PLAIN_TEXT_PATTERN, Page, PaymentMethod, Schema
-from app.ledger.models import AccountKind
+from app.ledger.models import AccountKind, LedgerAccount, LedgerTransaction
 
 
 class PaymentKind(enum.StrEnum):
     household_to_group = "household_to_group"
     group_to_producer = "group_to_producer"
+
+
+class ExcessPayment(enum.StrEnum):
+    """What becomes of a household's payment beyond what it owes: refused, or kept at its group as credit."""
+
+    refuse = "refuse"
+    credit = "credit"
+
+
+PaymentReferenceText = Annotated[str, StringConstraints(max_length=200, pattern=PLAIN_TEXT_PATTERN)]
 
 
 class PaymentCreate(Schema):
@@ -22,12 +34,19 @@ class PaymentCreate(Schema):
     amount: AmountText
     currency: CurrencyCode
     method: PaymentMethod
-    reference: Annotated[str, StringConstraints(max_length=200, pattern=PLAIN_TEXT_PATTERN)] | None = None
+    reference: PaymentReferenceText | None = None
+    excess: ExcessPayment = Field(
+        default=ExcessPayment.refuse,
+        description="Only for household_to_group, and a coordinator's choice: `credit` keeps what the household "
+        "paid beyond what it owes as its credit at the group instead of refusing the payment.",
+    )
 
     @model_validator(mode="after")
     def household_only_for_household_payments(self) -> "PaymentCreate":
         if (self.kind == PaymentKind.household_to_group) != (self.household_id is not None):
             raise ValueError("household_id is required for household_to_group and not allowed for group_to_producer")
+        if self.kind == PaymentKind.group_to_producer and self.excess == ExcessPayment.credit:
+            raise ValueError("excess credit is only for household_to_group")
         return self
 
 
@@ -45,12 +64,37 @@ class TransactionRead(Schema):
     created_at: datetime
     entries: list[EntryRead]
 
+    @classmethod
+    def of(
+        cls, transaction: LedgerTransaction, accounts: Mapping[UUID, LedgerAccount], currency: str
+    ) -> "TransactionRead":
+        """`accounts` holds every account the transaction's entries name."""
+        return cls(
+            id=transaction.id,
+            kind=transaction.kind,
+            method=transaction.method,
+            reference=transaction.reference,
+            created_at=transaction.created_at,
+            entries=[
+                EntryRead(
+                    account=accounts[entry.account_id].kind,
+                    owner_id=accounts[entry.account_id].owner_id,
+                    amount=money.to_text(entry.amount_minor, currency),
+                )
+                for entry in transaction.entries
+            ],
+        )
+
 
 class PaymentRead(Schema):
     agreement_id: UUID
     agreement_status: AgreementStatus
     currency: str
     transaction: TransactionRead
+    credited: str = Field(default="0", description="What went to the household's credit at its group, beyond its due.")
+    credit_transaction: TransactionRead | None = Field(
+        default=None, description="The transaction that kept the excess as credit, on the group's credit ledger."
+    )
 
 
 class AccountRead(Schema):
@@ -145,3 +189,86 @@ class DuesRead(Schema):
     households_total: DuesAmounts
     group_part: GroupPartDues
     producer: ProducerDues
+
+
+# Household credit
+
+
+class CreditDeposit(Schema):
+    """Money a household hands its group to keep as credit, recorded by a coordinator who received it."""
+
+    amount: AmountText
+    currency: CurrencyCode
+    method: PaymentMethod
+    reference: PaymentReferenceText | None = None
+
+
+class CreditPayout(CreditDeposit):
+    """Credit the group hands back to the household, recorded by the coordinator who paid it out."""
+
+
+class KeptRefund(Schema):
+    """A refund (of a lapsed or a cancelled agreement) the household leaves at the group as credit."""
+
+    transaction_id: UUID = Field(description="The refund's transaction, as the agreement's ledger lists it.")
+    amount: AmountText | None = Field(default=None, description="Part of the refund; all of what is left by default.")
+
+
+class CreditApplication(Schema):
+    """Credit spent on the household's dues for one agreement of the group."""
+
+    agreement_id: UUID
+    amount: AmountText | None = Field(
+        default=None, description="By default as much as both the credit and the outstanding dues allow."
+    )
+
+
+class HandedOnSettlement(Schema):
+    """The household that took over shares pays, through the group, what the household that handed them on
+    had paid for them: that household receives it as credit, and the payment now counts as the new holder's."""
+
+    agreement_id: UUID
+    amount: AmountText
+    method: PaymentMethod
+    reference: PaymentReferenceText | None = None
+
+
+class CreditBalance(Schema):
+    currency: str
+    credit: str
+
+
+class CreditMovementRead(Schema):
+    """One movement of a household's credit; `counterpart` is its other half on an agreement's ledger, if any."""
+
+    household_id: UUID
+    consumer_group_id: UUID
+    currency: str
+    amount: str
+    credit: str = Field(description="The household's credit in this currency after the movement.")
+    transaction: TransactionRead
+    counterpart: TransactionRead | None
+
+
+class CreditRead(Page[TransactionRead]):
+    """A household's credit at one consumer group: the balance in each currency, and a page of its movements
+    in the order they were recorded."""
+
+    household_id: UUID
+    consumer_group_id: UUID
+    balances: list[CreditBalance]
+
+
+class HouseholdCredit(Schema):
+    household_id: UUID
+    household_name: str
+    currency: str
+    credit: str
+
+
+class GroupCreditRead(Schema):
+    """Every household's credit at the group, and the total the group holds for them, per currency."""
+
+    consumer_group_id: UUID
+    households: list[HouseholdCredit]
+    totals: list[CreditBalance]

@@ -15,6 +15,7 @@ from app.accounts.principal import Principal
 from app.agreements import events
 from app.agreements import policies as agreements_policies
 from app.agreements import repository as agreements_repository
+from app.agreements.errors import AgreementNotFound
 from app.agreements.models import Agreement, AgreementStatus, Subscription
 from app.agreements.service import lifecycle
 from app.core import money
@@ -23,17 +24,25 @@ from app.core.errors import CurrencyMismatch
 from app.core.pagination import paginate
 from app.groups import policies as groups_policies
 from app.groups import repository as groups_repository
+from app.groups.errors import NotCoordinator
 from app.ledger import service as ledger
 from app.ledger.models import AccountKind, LedgerAccount, LedgerTransaction
+from app.payments import credit
 from app.payments.errors import (
     AgreementNotPayable,
     NoSubscription,
+    NothingToApply,
     NotPermittedToPay,
     Overpayment,
+    SettlementTooLarge,
+    SharesNotHandedOn,
 )
 from app.payments.schemas import (
     AccountRead,
-    EntryRead,
+    CreditApplication,
+    CreditMovementRead,
+    ExcessPayment,
+    HandedOnSettlement,
     LedgerRead,
     PaymentCreate,
     PaymentKind,
@@ -47,26 +56,42 @@ from app.payments.schemas import (
 async def record_payment(
     session: AsyncSession, principal: Principal, *, agreement_id: UUID, payment: PaymentCreate
 ) -> PaymentRead:
+    if payment.household_id is not None:
+        # The household's row before the agreement's, on every path that takes both (see app.payments.credit).
+        await groups_repository.get_household_for_update(session, payment.household_id)
     agreement = await agreements_policies.readable_agreement(session, principal, agreement_id, for_update=True)
     if payment.currency != agreement.currency:
         raise CurrencyMismatch(f"The agreement is priced in {agreement.currency}, not {payment.currency}.")
     amount = money.to_minor(payment.amount, payment.currency)
     if amount <= 0:
         raise money.InvalidAmount("A payment is more than zero.")
+    credit: LedgerTransaction | None = None
     if payment.kind == PaymentKind.household_to_group:
         assert payment.household_id is not None
-        transaction = await _household_pays_group(session, principal, agreement, payment, payment.household_id, amount)
+        transaction, credit = await _household_pays_group(
+            session, principal, agreement, payment, payment.household_id, amount
+        )
     else:
         transaction = await _group_pays_producer(session, principal, agreement, payment, amount)
+    return await _payment_read(session, agreement, transaction, credit)
+
+
+async def _payment_read(
+    session: AsyncSession, agreement: Agreement, transaction: LedgerTransaction, credit: LedgerTransaction | None
+) -> PaymentRead:
+    transactions = [transaction] + ([credit] if credit is not None else [])
+    accounts = await ledger.accounts_by_id(
+        session, [entry.account_id for posted in transactions for entry in posted.entries]
+    )
+    currency = agreement.currency
+    credited = sum(entry.amount_minor for entry in credit.entries if entry.amount_minor > 0) if credit else 0
     return PaymentRead(
         agreement_id=agreement.id,
         agreement_status=lifecycle.effective_status(agreement),
-        currency=agreement.currency,
-        transaction=_transaction_read(
-            transaction,
-            await ledger.accounts_by_id(session, [entry.account_id for entry in transaction.entries]),
-            agreement.currency,
-        ),
+        currency=currency,
+        transaction=TransactionRead.of(transaction, accounts, currency),
+        credited=money.to_text(credited, currency),
+        credit_transaction=TransactionRead.of(credit, accounts, currency) if credit is not None else None,
     )
 
 
@@ -77,9 +102,10 @@ async def _household_pays_group(
     payment: PaymentCreate,
     household_id: UUID,
     amount: int,
-) -> LedgerTransaction:
+) -> tuple[LedgerTransaction, LedgerTransaction | None]:
     """A household pays its shares to its group. The household's own members record it, or a
-    coordinator of the group who received it (cash at a meeting)."""
+    coordinator of the group who received it (cash at a meeting). What it pays beyond what it owes is
+    refused, unless a coordinator keeps it as the household's credit at the group."""
     if not await _acts_for_household_or_group(session, principal, agreement, household_id):
         raise NotPermittedToPay("A household's payment is recorded by its members or the group's coordinators.")
     if lifecycle.effective_status(agreement) not in (AgreementStatus.agreed, AgreementStatus.active):
@@ -87,26 +113,68 @@ async def _household_pays_group(
     subscription = await agreements_repository.subscription_of(session, agreement.id, household_id)
     if subscription is None:
         raise NoSubscription("The household holds no shares of this agreement; subscribe first.")
-    paid_account = await _account(session, agreement, AccountKind.household_paid, household_id)
-    paid = await _paid_towards(session, agreement, subscription)
-    if paid + amount > subscription.amount_due_minor:
-        outstanding = subscription.amount_due_minor - paid
+    outstanding = subscription.amount_due_minor - await _paid_towards(session, agreement, subscription)
+    excess = max(0, amount - outstanding)
+    if excess and (payment.excess == ExcessPayment.refuse or outstanding <= 0):
         raise Overpayment(
-            f"The household owes {money.to_text(outstanding, agreement.currency)} {agreement.currency} more.",
+            f"The household owes {money.to_text(outstanding, agreement.currency)} {agreement.currency} more."
+            + (" Record money paid with nothing owed as a credit deposit." if outstanding <= 0 else ""),
             outstanding=money.to_text(outstanding, agreement.currency),
         )
-    fund = await _account(session, agreement, AccountKind.group_fund, agreement.consumer_group_id)
-    transaction = await ledger.post(
+    if excess and not await groups_repository.is_coordinator(session, principal.user_id, agreement.consumer_group_id):
+        raise NotCoordinator("Only a coordinator keeps what a household paid beyond its due as its credit.")
+    transaction = await _post_household_payment(
         session,
-        agreement_id=agreement.id,
+        agreement,
+        household_id,
+        amount - excess,
         kind=payment.kind,
-        legs=[(paid_account, -amount), (fund, amount)],
         method=payment.method,
         reference=payment.reference,
-        recorded_by_user_id=principal.user_id,
+        recorded_by=principal.user_id,
     )
-    await _publish(session, agreement, transaction, payment, amount)
-    return transaction
+    await _publish(session, agreement, transaction, payment.kind, household_id, amount - excess)
+    if not excess:
+        return transaction, None
+    credit_transaction = await credit.post_credit(
+        session,
+        group_id=agreement.consumer_group_id,
+        household_id=household_id,
+        currency=agreement.currency,
+        amount=excess,
+        kind="credit_overpayment",
+        recorded_by=principal.user_id,
+        method=payment.method,
+        reference=payment.reference,
+        counterpart_id=transaction.id,
+    )
+    return transaction, credit_transaction
+
+
+async def _post_household_payment(
+    session: AsyncSession,
+    agreement: Agreement,
+    household_id: UUID,
+    amount: int,
+    *,
+    kind: str,
+    recorded_by: UUID,
+    method: str | None = None,
+    reference: str | None = None,
+    counterpart_id: UUID | None = None,
+) -> LedgerTransaction:
+    paid_account = await _account(session, agreement, AccountKind.household_paid, household_id)
+    fund = await _account(session, agreement, AccountKind.group_fund, agreement.consumer_group_id)
+    return await ledger.post(
+        session,
+        agreement_id=agreement.id,
+        kind=kind,
+        legs=[(paid_account, -amount), (fund, amount)],
+        method=method,
+        reference=reference,
+        recorded_by_user_id=recorded_by,
+        counterpart_id=counterpart_id,
+    )
 
 
 async def _paid_towards(session: AsyncSession, agreement: Agreement, subscription: Subscription) -> int:
@@ -145,10 +213,10 @@ async def _group_pays_producer(
     session: AsyncSession, principal: Principal, agreement: Agreement, payment: PaymentCreate, amount: int
 ) -> LedgerTransaction:
     """The group pays the producer group in advance, from what households paid in and, for shares
-    nobody took, from its own money. The agreement turns active the moment the total is received."""
-    group = await groups_repository.get_group(session, agreement.consumer_group_id)
-    assert group is not None
-    await groups_policies.require_coordinator(session, principal, group)
+    nobody took, from its own money. The agreement turns active the moment the total is received.
+    A coordinator of either group records it: the one who paid, or the one who found it on the statement."""
+    if not await agreements_policies.coordinated_sides(session, principal, agreement):
+        raise NotCoordinator("Only a coordinator of the consumer group or of the producer group records this.")
     current = lifecycle.effective_status(agreement)
     if current != AgreementStatus.agreed:
         raise AgreementNotPayable(f"The agreement is {current}; the producer is paid while it is agreed.")
@@ -172,13 +240,18 @@ async def _group_pays_producer(
         reference=payment.reference,
         recorded_by_user_id=principal.user_id,
     )
-    await _publish(session, agreement, transaction, payment, amount)
+    await _publish(session, agreement, transaction, payment.kind, None, amount)
     await lifecycle.advance_received(session, agreement, received_minor=received + amount)
     return transaction
 
 
 async def _publish(
-    session: AsyncSession, agreement: Agreement, transaction: LedgerTransaction, payment: PaymentCreate, amount: int
+    session: AsyncSession,
+    agreement: Agreement,
+    transaction: LedgerTransaction,
+    kind: PaymentKind,
+    household_id: UUID | None,
+    amount: int,
 ) -> None:
     """The payment, for both groups' integrators; before any change of status it brings about."""
     await events.publish(
@@ -187,8 +260,8 @@ async def _publish(
         "payment.recorded",
         payment={
             "transaction_id": str(transaction.id),
-            "kind": payment.kind.value,
-            "household_id": str(payment.household_id) if payment.household_id else None,
+            "kind": kind.value,
+            "household_id": str(household_id) if household_id else None,
             "amount": money.to_text(amount, agreement.currency),
             "currency": agreement.currency,
         },
@@ -199,6 +272,113 @@ async def _account(session: AsyncSession, agreement: Agreement, kind: AccountKin
     return await ledger.account(
         session, agreement_id=agreement.id, kind=kind, owner_id=owner_id, currency=agreement.currency
     )
+
+
+# Credit spent on dues, and shares handed on settled through the group
+
+
+async def apply_credit(
+    session: AsyncSession, principal: Principal, *, group_id: UUID, household_id: UUID, data: CreditApplication
+) -> CreditMovementRead:
+    """The household's credit pays (part of) its dues for one agreement of the group, on its members' or a
+    coordinator's request: by default as much as both allow."""
+    group = await credit.group_of(session, principal, group_id)
+    await credit.locked_household(session, principal, group, household_id)
+    agreement = await agreements_policies.readable_agreement(session, principal, data.agreement_id, for_update=True)
+    if agreement.consumer_group_id != group.id:
+        raise AgreementNotFound(agreement.id)
+    if lifecycle.effective_status(agreement) not in (AgreementStatus.agreed, AgreementStatus.active):
+        raise AgreementNotPayable(f"The agreement is {lifecycle.effective_status(agreement)}; it takes no payment.")
+    subscription = await agreements_repository.subscription_of(session, agreement.id, household_id)
+    if subscription is None:
+        raise NoSubscription("The household holds no shares of this agreement.")
+    currency = agreement.currency
+    outstanding = subscription.amount_due_minor - await _paid_towards(session, agreement, subscription)
+    available = await credit.credit_of(session, group.id, household_id, currency)
+    amount = money.to_minor(data.amount, currency) if data.amount is not None else min(available, outstanding)
+    if amount <= 0:
+        raise NothingToApply(
+            f"The household's credit is {money.to_text(available, currency)} {currency} and it owes "
+            f"{money.to_text(max(0, outstanding), currency)} {currency}."
+        )
+    await credit.require_credit(session, group.id, household_id, currency, amount)
+    if amount > outstanding:
+        raise Overpayment(
+            f"The household owes {money.to_text(outstanding, currency)} {currency} more.",
+            outstanding=money.to_text(outstanding, currency),
+        )
+    spent = await credit.post_credit(
+        session,
+        group_id=group.id,
+        household_id=household_id,
+        currency=currency,
+        amount=-amount,
+        kind="credit_applied",
+        recorded_by=principal.user_id,
+    )
+    paid = await _post_household_payment(
+        session,
+        agreement,
+        household_id,
+        amount,
+        kind="credit_applied",
+        recorded_by=principal.user_id,
+        counterpart_id=spent.id,
+    )
+    await _publish(session, agreement, paid, PaymentKind.household_to_group, household_id, amount)
+    return await credit.movement_read(session, spent, household_id=household_id, currency=currency, counterpart=paid)
+
+
+async def settle_handed_on_shares(
+    session: AsyncSession, principal: Principal, *, group_id: UUID, household_id: UUID, data: HandedOnSettlement
+) -> CreditMovementRead:
+    """The household now holding shares that `household_id` handed on pays the group what `household_id` had
+    paid for them, instead of settling between the two households: `household_id` receives it as credit, and
+    on the agreement's ledger that part of its payment becomes the new holder's, so what the new holder owes
+    is unchanged. A coordinator, who received the money, records it."""
+    group = await credit.group_of(session, principal, group_id)
+    await credit.require_treasurer(session, principal, group)
+    await credit.locked_household(session, principal, group, household_id)
+    agreement = await agreements_policies.readable_agreement(session, principal, data.agreement_id, for_update=True)
+    if agreement.consumer_group_id != group.id:
+        raise AgreementNotFound(agreement.id)
+    holder = await agreements_repository.holder_after(session, agreement.id, household_id)
+    if holder is None:
+        raise SharesNotHandedOn("The household handed on no shares of this agreement.")
+    currency = agreement.currency
+    amount = money.to_minor(data.amount, currency)
+    if amount <= 0:
+        raise money.InvalidAmount("A settlement is more than zero.")
+    former_account = await _account(session, agreement, AccountKind.household_paid, household_id)
+    paid_by_former = -await ledger.balance(session, former_account.id)
+    if amount > paid_by_former:
+        raise SettlementTooLarge(
+            f"The household paid {money.to_text(paid_by_former, currency)} {currency} towards the shares it handed on.",
+            paid=money.to_text(paid_by_former, currency),
+        )
+    holder_account = await _account(session, agreement, AccountKind.household_paid, holder)
+    moved = await ledger.post(
+        session,
+        agreement_id=agreement.id,
+        kind="handed_on_settled",
+        legs=[(holder_account, -amount), (former_account, amount)],
+        method=data.method,
+        reference=data.reference,
+        recorded_by_user_id=principal.user_id,
+    )
+    kept = await credit.post_credit(
+        session,
+        group_id=group.id,
+        household_id=household_id,
+        currency=currency,
+        amount=amount,
+        kind="credit_handed_on",
+        recorded_by=principal.user_id,
+        method=data.method,
+        reference=data.reference,
+        counterpart_id=moved.id,
+    )
+    return await credit.movement_read(session, kept, household_id=household_id, currency=currency, counterpart=moved)
 
 
 # Lapse: not fully paid by the due date
@@ -330,7 +510,7 @@ async def agreement_ledger(
     currency = agreement.currency
     received = by_kind.get(AccountKind.producer_received, 0)
     return LedgerRead(
-        data=[_transaction_read(transaction, accounts, currency) for transaction in page.rows],
+        data=[TransactionRead.of(transaction, accounts, currency) for transaction in page.rows],
         has_more=page.has_more,
         next_cursor=page.next_cursor,
         agreement_id=agreement.id,
@@ -456,27 +636,7 @@ def _statement_line(
             currency,
         ),
         transactions=[
-            _transaction_read(transaction, payments.accounts, currency)
+            TransactionRead.of(transaction, payments.accounts, currency)
             for transaction in payments.transactions(agreement.id)
-        ],
-    )
-
-
-def _transaction_read(
-    transaction: LedgerTransaction, accounts: Mapping[UUID, LedgerAccount], currency: str
-) -> TransactionRead:
-    return TransactionRead(
-        id=transaction.id,
-        kind=transaction.kind,
-        method=transaction.method,
-        reference=transaction.reference,
-        created_at=transaction.created_at,
-        entries=[
-            EntryRead(
-                account=accounts[entry.account_id].kind,
-                owner_id=accounts[entry.account_id].owner_id,
-                amount=money.to_text(entry.amount_minor, currency),
-            )
-            for entry in transaction.entries
         ],
     )

@@ -38,6 +38,7 @@ CURSOR_LISTS = {
     "/v1/consumer-groups/{group_id}/membership-requests": "consumer",
     "/v1/consumer-groups/{group_id}/motions": "consumer",
     "/v1/consumer-groups/{group_id}/collection-accounts": "consumer",
+    "/v1/consumer-groups/{group_id}/households/{household_id}/credit": "consumer",
     "/v1/producer-groups": "producer",
     "/v1/producer-groups/{producer_group_id}/members": "producer",
     "/v1/producer-groups/{producer_group_id}/coordinators": "producer",

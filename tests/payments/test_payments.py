@@ -251,10 +251,16 @@ async def test_nobody_pays_for_a_household_they_neither_belong_to_nor_coordinate
         household_id=str(first.id),
         amount="100.00",
     )
-    by_producer = await pay(client, agreement["id"], partnership.producer, kind="group_to_producer", amount="100.00")
+    by_member = await pay(
+        client,
+        agreement["id"],
+        await household_headers(session, partnership.settings, second),
+        kind="group_to_producer",
+        amount="100.00",
+    )
 
     assert_problem(response, 403, "not-permitted-to-pay")
-    assert_problem(by_producer, 403, "not-coordinator")
+    assert_problem(by_member, 403, "not-coordinator")
     assert await transaction_count(session) == 0
 
 
