@@ -244,7 +244,7 @@ async def _producer_group(session: AsyncSession, demo: DemoProducerGroup, passwo
 async def _collection_accounts(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup) -> None:
     """Where the money goes: households pay Chiang Mai's treasurer by PromptPay, the group pays the
     cooperative's bank account."""
-    await collection.create_account(
+    proposed = await collection.create_account(
         session,
         consumers.coordinators[0],
         payee_kind=PayeeKind.consumer_group,
@@ -257,6 +257,14 @@ async def _collection_accounts(session: AsyncSession, consumers: BuiltGroup, far
             merchant_name="CHIANG MAI ORGANIC FAMILY",
             merchant_city="CHIANG MAI",
         ),
+    )
+    # The group's quorum is two: its second coordinator's approval makes the account the one households pay.
+    await collection.approve_account(
+        session,
+        consumers.coordinators[1],
+        payee_kind=PayeeKind.consumer_group,
+        payee_id=consumers.id,
+        account_id=proposed.id,
     )
     await collection.create_account(
         session,

@@ -21,7 +21,7 @@ from app.catalogue.models import (
     TradingOrganisation,
     TradingOrganisationMember,
 )
-from app.collection.models import CollectionAccount, PaymentReference
+from app.collection.models import AccountApproval, AccountProposal, CollectionAccount, PaymentReference
 from app.core.db import Base
 from app.core.idempotency_models import IdempotencyRecord
 from app.gatherings.models import Gathering, GatheringSignup
@@ -46,6 +46,8 @@ from app.trade.models import TradeOrder, TradeOrderEvent, TradeOrderLine
 
 __all__ = [
     "Absence",
+    "AccountApproval",
+    "AccountProposal",
     "Agreement",
     "AgreementCancellation",
     "AgreementMessage",

@@ -36,9 +36,17 @@ class ProxyType(enum.StrEnum):
     bank_account = "bank_account"  # VietQR: an account at the bank of the given BIN
 
 
+class CollectionAccountStatus(enum.StrEnum):
+    proposed = "proposed"  # awaiting the group's quorum: no payment instruction names it
+    active = "active"
+    retired = "retired"  # kept, since instructions read before may name it; never the default again
+
+
 class CollectionAccount(Base):
-    """An account a consumer group or a producer group collects payments into. One of a group's accounts is
-    its default: the one its payment instructions name."""
+    """An account a consumer group or a producer group collects payments into. One of a group's active
+    accounts is its default: the one its payment instructions name. Where the money goes is a decision for
+    the whole group, so an account becomes active, or the default, only once the group's quorum of
+    coordinators has approved (an `AccountProposal`); its payment details never change after that."""
 
     __tablename__ = "collection_account"
     __table_args__ = (
@@ -57,7 +65,12 @@ class CollectionAccount(Base):
     payee_kind: Mapped[PayeeKind] = mapped_column(Enum(PayeeKind, native_enum=False, length=32))
     payee_id: Mapped[UUID]
     kind: Mapped[CollectionAccountKind] = mapped_column(Enum(CollectionAccountKind, native_enum=False, length=32))
+    status: Mapped[CollectionAccountStatus] = mapped_column(
+        Enum(CollectionAccountStatus, native_enum=False, length=16), default=CollectionAccountStatus.proposed
+    )
     is_default: Mapped[bool] = mapped_column(default=False)
+    # What the coordinators call it ("the treasurer's PromptPay"): no payer's money depends on it.
+    label: Mapped[str | None] = mapped_column(String(200))
     # A bank account
     bank_name: Mapped[str | None] = mapped_column(String(200))
     account_holder: Mapped[str | None] = mapped_column(String(200))
@@ -71,6 +84,62 @@ class CollectionAccount(Base):
     merchant_name: Mapped[str | None] = mapped_column(String(25))
     merchant_city: Mapped[str | None] = mapped_column(String(15))
     created_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    activated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    retired_by: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+class ProposalKind(enum.StrEnum):
+    add_account = "add_account"  # the account itself, and the default too when `makes_default`
+    make_default = "make_default"  # an active account becomes the default
+
+
+class ProposalStatus(enum.StrEnum):
+    open = "open"  # gathering approvals
+    carried = "carried"  # the quorum approved: the change took effect
+    withdrawn = "withdrawn"  # the account was retired before the quorum approved
+
+
+class AccountProposal(Base):
+    """A change to where a group is paid, awaiting its quorum of coordinators in office (principle 7: who
+    approved is kept). An account has at most one open proposal."""
+
+    __tablename__ = "collection_account_proposal"
+    __table_args__ = (
+        Index("ix_collection_account_proposal_account", "account_id", "created_at"),
+        Index(
+            "uq_collection_account_proposal_open",
+            "account_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+    )
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    account_id: Mapped[UUID] = mapped_column(ForeignKey("collection_account.id", ondelete="CASCADE"))
+    kind: Mapped[ProposalKind] = mapped_column(Enum(ProposalKind, native_enum=False, length=16))
+    makes_default: Mapped[bool] = mapped_column()
+    status: Mapped[ProposalStatus] = mapped_column(
+        Enum(ProposalStatus, native_enum=False, length=16), default=ProposalStatus.open
+    )
+    proposed_by: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class AccountApproval(Base):
+    """A coordinator's approval of a proposal; it counts only while its coordinator holds office."""
+
+    __tablename__ = "collection_account_approval"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[UUID] = mapped_column(primary_key=True, default=uuid4)
+    proposal_id: Mapped[UUID] = mapped_column(
+        ForeignKey("collection_account_proposal.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utc_now)
 
 

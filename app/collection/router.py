@@ -9,7 +9,12 @@ from app.accounts.dependencies import CurrentUser
 from app.agreements.errors import AgreementNotFound, SubscriptionNotFound
 from app.collection import errors, service
 from app.collection.models import PayeeKind
-from app.collection.schemas import CollectionAccountCreate, CollectionAccountRead, PaymentInstructionsRead
+from app.collection.schemas import (
+    CollectionAccountCreate,
+    CollectionAccountRead,
+    CollectionAccountUpdate,
+    PaymentInstructionsRead,
+)
 from app.core.contract import set_location
 from app.core.db import DbSession
 from app.core.errors import NotAuthenticated, problem_responses
@@ -32,6 +37,16 @@ INSTRUCTIONS_RESPONSES: dict[int | str, dict[str, Any]] = {
     },
 }
 AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
+GROUP_ACCOUNT = "/consumer-groups/{group_id}/collection-accounts/{account_id}"
+PRODUCER_ACCOUNT = "/producer-groups/{producer_group_id}/collection-accounts/{account_id}"
+GROUP_CHANGE = problem_responses(GroupNotFound, NotCoordinator, errors.CollectionAccountNotFound)
+PRODUCER_CHANGE = problem_responses(ProducerGroupNotFound, NotProducerCoordinator, errors.CollectionAccountNotFound)
+APPROVAL_PROBLEMS = (errors.CollectionAccountNothingToApprove, errors.CollectionAccountAlreadyApproved)
+DEFAULT_PROBLEMS = (
+    errors.CollectionAccountNotActive,
+    errors.CollectionAccountAlreadyDefault,
+    errors.CollectionAccountProposalOpen,
+)
 
 
 @router.post(
@@ -43,12 +58,13 @@ AcceptHeader = Annotated[str | None, Header(include_in_schema=False)]
 async def create_group_collection_account(
     group_id: UUID, body: CollectionAccountCreate, session: DbSession, principal: CurrentUser, response: Response
 ) -> CollectionAccountRead:
-    """Record an account the group collects its households' payments into; coordinators only."""
+    """Propose an account the group collects its households' payments into; coordinators only. It is used
+    once the group's quorum of coordinators has approved it (at once where the quorum is one)."""
     account = await service.create_account(
         session, principal, payee_kind=PayeeKind.consumer_group, payee_id=group_id, data=body
     )
     set_location(response, f"/v1/consumer-groups/{group_id}/collection-accounts")
-    return CollectionAccountRead.model_validate(account)
+    return account
 
 
 @router.get(
@@ -60,10 +76,9 @@ async def list_group_collection_accounts(
     group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[CollectionAccountRead]:
     """The group's collection accounts, oldest first, for its members and coordinators."""
-    page = await service.list_accounts(
+    return await service.list_accounts(
         session, principal, payee_kind=PayeeKind.consumer_group, payee_id=group_id, limit=limit, cursor=cursor
     )
-    return page.to(CollectionAccountRead)
 
 
 @router.post(
@@ -79,12 +94,13 @@ async def create_producer_collection_account(
     principal: CurrentUser,
     response: Response,
 ) -> CollectionAccountRead:
-    """Record an account the producer group is paid into in advance; coordinators only."""
+    """Propose an account the producer group is paid into in advance; coordinators only. It is used once
+    the group's quorum of coordinators has approved it (at once where the quorum is one)."""
     account = await service.create_account(
         session, principal, payee_kind=PayeeKind.producer_group, payee_id=producer_group_id, data=body
     )
     set_location(response, f"/v1/producer-groups/{producer_group_id}/collection-accounts")
-    return CollectionAccountRead.model_validate(account)
+    return account
 
 
 @router.get(
@@ -96,10 +112,157 @@ async def list_producer_collection_accounts(
     producer_group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[CollectionAccountRead]:
     """The producer group's collection accounts, oldest first, for its farming households and coordinators."""
-    page = await service.list_accounts(
+    return await service.list_accounts(
         session, principal, payee_kind=PayeeKind.producer_group, payee_id=producer_group_id, limit=limit, cursor=cursor
     )
-    return page.to(CollectionAccountRead)
+
+
+# One collection account of a consumer group
+
+
+@router.get(
+    GROUP_ACCOUNT,
+    response_model=CollectionAccountRead,
+    responses=problem_responses(GroupNotFound, NotGroupMember, errors.CollectionAccountNotFound),
+)
+async def get_group_collection_account(
+    group_id: UUID, account_id: UUID, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """The account, with the change awaiting approval and whose approvals count; for members and coordinators."""
+    return await service.get_account(
+        session, principal, payee_kind=PayeeKind.consumer_group, payee_id=group_id, account_id=account_id
+    )
+
+
+@router.patch(GROUP_ACCOUNT, response_model=CollectionAccountRead, responses=GROUP_CHANGE)
+async def update_group_collection_account(
+    group_id: UUID, account_id: UUID, body: CollectionAccountUpdate, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """Rename the account; its payment details never change (propose a new account and retire this one)."""
+    return await service.update_account(
+        session, principal, payee_kind=PayeeKind.consumer_group, payee_id=group_id, account_id=account_id, data=body
+    )
+
+
+@router.post(
+    f"{GROUP_ACCOUNT}/approvals",
+    response_model=CollectionAccountRead,
+    responses={**GROUP_CHANGE, **problem_responses(*APPROVAL_PROBLEMS)},
+)
+async def approve_group_collection_account(
+    group_id: UUID, account_id: UUID, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """Approve the account's open proposal; the approval that reaches the group's quorum carries it."""
+    return await service.approve_account(
+        session, principal, payee_kind=PayeeKind.consumer_group, payee_id=group_id, account_id=account_id
+    )
+
+
+@router.post(
+    f"{GROUP_ACCOUNT}/default",
+    response_model=CollectionAccountRead,
+    responses={**GROUP_CHANGE, **problem_responses(*DEFAULT_PROBLEMS)},
+)
+async def propose_group_default_collection_account(
+    group_id: UUID, account_id: UUID, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """Propose the active account as the one payment instructions name; it is once the quorum approves."""
+    return await service.propose_default(
+        session, principal, payee_kind=PayeeKind.consumer_group, payee_id=group_id, account_id=account_id
+    )
+
+
+@router.post(
+    f"{GROUP_ACCOUNT}/retirement",
+    response_model=CollectionAccountRead,
+    responses={**GROUP_CHANGE, **problem_responses(errors.CollectionAccountRetired)},
+)
+async def retire_group_collection_account(
+    group_id: UUID, account_id: UUID, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """Stop collecting into the account, at once; it is kept. Retiring the default leaves the group without one."""
+    return await service.retire_account(
+        session, principal, payee_kind=PayeeKind.consumer_group, payee_id=group_id, account_id=account_id
+    )
+
+
+# One collection account of a producer group
+
+
+@router.get(
+    PRODUCER_ACCOUNT,
+    response_model=CollectionAccountRead,
+    responses=problem_responses(ProducerGroupNotFound, NotProducerGroupMember, errors.CollectionAccountNotFound),
+)
+async def get_producer_collection_account(
+    producer_group_id: UUID, account_id: UUID, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """The account, with the change awaiting approval and whose approvals count; for the group's households
+    and coordinators."""
+    return await service.get_account(
+        session, principal, payee_kind=PayeeKind.producer_group, payee_id=producer_group_id, account_id=account_id
+    )
+
+
+@router.patch(PRODUCER_ACCOUNT, response_model=CollectionAccountRead, responses=PRODUCER_CHANGE)
+async def update_producer_collection_account(
+    producer_group_id: UUID,
+    account_id: UUID,
+    body: CollectionAccountUpdate,
+    session: DbSession,
+    principal: CurrentUser,
+) -> CollectionAccountRead:
+    """Rename the account; its payment details never change (propose a new account and retire this one)."""
+    return await service.update_account(
+        session,
+        principal,
+        payee_kind=PayeeKind.producer_group,
+        payee_id=producer_group_id,
+        account_id=account_id,
+        data=body,
+    )
+
+
+@router.post(
+    f"{PRODUCER_ACCOUNT}/approvals",
+    response_model=CollectionAccountRead,
+    responses={**PRODUCER_CHANGE, **problem_responses(*APPROVAL_PROBLEMS)},
+)
+async def approve_producer_collection_account(
+    producer_group_id: UUID, account_id: UUID, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """Approve the account's open proposal; the approval that reaches the group's quorum carries it."""
+    return await service.approve_account(
+        session, principal, payee_kind=PayeeKind.producer_group, payee_id=producer_group_id, account_id=account_id
+    )
+
+
+@router.post(
+    f"{PRODUCER_ACCOUNT}/default",
+    response_model=CollectionAccountRead,
+    responses={**PRODUCER_CHANGE, **problem_responses(*DEFAULT_PROBLEMS)},
+)
+async def propose_producer_default_collection_account(
+    producer_group_id: UUID, account_id: UUID, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """Propose the active account as the one payment instructions name; it is once the quorum approves."""
+    return await service.propose_default(
+        session, principal, payee_kind=PayeeKind.producer_group, payee_id=producer_group_id, account_id=account_id
+    )
+
+
+@router.post(
+    f"{PRODUCER_ACCOUNT}/retirement",
+    response_model=CollectionAccountRead,
+    responses={**PRODUCER_CHANGE, **problem_responses(errors.CollectionAccountRetired)},
+)
+async def retire_producer_collection_account(
+    producer_group_id: UUID, account_id: UUID, session: DbSession, principal: CurrentUser
+) -> CollectionAccountRead:
+    """Stop collecting into the account, at once; it is kept. Retiring the default leaves the group without one."""
+    return await service.retire_account(
+        session, principal, payee_kind=PayeeKind.producer_group, payee_id=producer_group_id, account_id=account_id
+    )
 
 
 @router.get(

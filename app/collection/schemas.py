@@ -8,7 +8,15 @@ from uuid import UUID
 from pydantic import Field, StringConstraints
 
 from app.agreements.models import AgreementStatus
-from app.collection.models import CollectionAccountKind, PayeeKind, PayerKind, ProxyType, QrScheme
+from app.collection.models import (
+    CollectionAccountKind,
+    CollectionAccountStatus,
+    PayeeKind,
+    PayerKind,
+    ProposalKind,
+    ProxyType,
+    QrScheme,
+)
 from app.core.schemas import Name, Schema
 
 AccountNumber = Annotated[
@@ -24,12 +32,25 @@ SwiftBic = Annotated[
 QrText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"^[ -~]+$")]
 
 
+Label = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    Field(description="What the coordinators call the account; no payment depends on it.", examples=["Treasurer"]),
+]
+
+
 class CollectionAccountCreate(Schema):
     """A bank account (`bank_name`, `account_holder`, `account_number`, optional `swift_bic`), or a national
-    QR scheme's identifier (`scheme`, `proxy_type`, `proxy_value`; for VietQR the bank's `bank_bin`)."""
+    QR scheme's identifier (`scheme`, `proxy_type`, `proxy_value`; for VietQR the bank's `bank_bin`).
+    Proposed until the group's quorum of coordinators has approved it."""
 
     kind: CollectionAccountKind
-    default: bool = Field(default=False, description="Named in payment instructions; a group's first account is.")
+    default: bool = Field(
+        default=False,
+        description="Named in payment instructions once approved; proposed so anyway while the group has no "
+        "default account.",
+    )
+    label: Label | None = None
     bank_name: Name | None = None
     account_holder: Name | None = None
     account_number: AccountNumber | None = None
@@ -52,12 +73,41 @@ class CollectionAccountCreate(Schema):
     )
 
 
+class CollectionAccountUpdate(Schema):
+    """Only the label changes. Payment details never do: a changed account is a new one, proposed to the
+    group's quorum, and the old one retired."""
+
+    label: Label | None
+
+
+class CollectionAccountApprovalRead(Schema):
+    user_id: UUID
+    approved_at: datetime
+    in_office: bool = Field(description="Only the approvals of coordinators in office now count.")
+
+
+class CollectionAccountProposalRead(Schema):
+    kind: ProposalKind = Field(
+        description="`add_account`: the account itself (the default too with `makes_default`); `make_default`."
+    )
+    makes_default: bool
+    proposed_by: UUID
+    proposed_at: datetime
+    approvals: list[CollectionAccountApprovalRead]
+    approvals_counted: int = Field(description="Approvals of coordinators in office.")
+    approval_quorum: int = Field(description="The approvals that carry it: the group's quorum as it stands now.")
+
+
 class CollectionAccountRead(Schema):
     id: UUID
     payee_kind: PayeeKind
     payee_id: UUID
     kind: CollectionAccountKind
+    status: CollectionAccountStatus = Field(
+        description="`proposed` until the group's quorum approves it; only an `active` account is paid into."
+    )
     default: bool = Field(validation_alias="is_default")
+    label: str | None
     bank_name: str | None
     account_holder: str | None
     account_number: str | None
@@ -69,6 +119,11 @@ class CollectionAccountRead(Schema):
     merchant_name: str | None
     merchant_city: str | None
     created_at: datetime
+    activated_at: datetime | None
+    retired_at: datetime | None
+    proposal: CollectionAccountProposalRead | None = Field(
+        default=None, description="The change awaiting the group's approval, if any."
+    )
 
 
 class QrUnavailable(enum.StrEnum):

@@ -1,5 +1,5 @@
-"""Collection accounts, payment references and payment instructions: what each payer owes, by when,
-where to, under which reference, and the QR code that fills all of it into a banking app."""
+"""Payment references and payment instructions: what each payer owes, by when, where to, under which
+reference, and the QR code that fills all of it into a banking app."""
 
 import io
 from dataclasses import dataclass
@@ -8,7 +8,6 @@ from uuid import UUID
 import segno
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from stdnum.th import tin
 
 from app.accounts.principal import Principal
 from app.agreements import policies as agreements_policies
@@ -16,7 +15,7 @@ from app.agreements.errors import SubscriptionNotFound
 from app.agreements.models import Agreement, Subscription
 from app.agreements.service import lifecycle
 from app.collection import references, repository
-from app.collection.errors import InvalidCollectionAccount, PaymentQrUnavailable
+from app.collection.errors import PaymentQrUnavailable
 from app.collection.models import (
     CollectionAccount,
     CollectionAccountKind,
@@ -26,22 +25,17 @@ from app.collection.models import (
     ProxyType,
 )
 from app.collection.models import QrScheme as Scheme
-from app.collection.policies import require_payee_coordinator, require_payee_reader
 from app.collection.schemas import (
-    CollectionAccountCreate,
     CollectionAccountRead,
     PaymentInstructionsRead,
     PaymentParty,
     QrUnavailable,
 )
 from app.core import emvco, money
-from app.core.pagination import CursorPage, paginate
 from app.groups import policies as groups_policies
 from app.groups import repository as groups_repository
 from app.payments import service as payments
 
-BANK_FIELDS = ("bank_name", "account_holder", "account_number", "swift_bic")
-QR_FIELDS = ("scheme", "proxy_type", "proxy_value", "bank_bin", "merchant_name", "merchant_city")
 # The currency and country each scheme moves money in.
 SCHEME_MONEY = {Scheme.promptpay: ("THB", "TH"), Scheme.vietqr: ("VND", "VN")}
 PROMPTPAY_PROXIES = {
@@ -50,109 +44,6 @@ PROMPTPAY_PROXIES = {
     ProxyType.e_wallet: emvco.PROMPTPAY_E_WALLET,
 }
 REFERENCE_ATTEMPTS = 5
-
-
-# Collection accounts
-
-
-async def create_account(
-    session: AsyncSession, principal: Principal, *, payee_kind: PayeeKind, payee_id: UUID, data: CollectionAccountCreate
-) -> CollectionAccount:
-    """A coordinator records an account. The group's first becomes its default; a new default replaces the
-    old one, which is kept."""
-    await require_payee_coordinator(session, principal, payee_kind, payee_id)
-    fields = _checked(data)
-    is_default = data.default or not await repository.has_accounts(session, payee_id)
-    if is_default:
-        await repository.clear_default(session, payee_id)
-    account = CollectionAccount(
-        payee_kind=payee_kind,
-        payee_id=payee_id,
-        kind=data.kind,
-        is_default=is_default,
-        created_by=principal.user_id,
-        **fields,
-    )
-    session.add(account)
-    await session.flush()
-    return account
-
-
-async def list_accounts(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    payee_kind: PayeeKind,
-    payee_id: UUID,
-    limit: int,
-    cursor: str | None,
-) -> CursorPage:
-    await require_payee_reader(session, principal, payee_kind, payee_id)
-    return await paginate(
-        session,
-        repository.accounts_of(payee_id),
-        created_at=CollectionAccount.created_at,
-        id_column=CollectionAccount.id,
-        limit=limit,
-        cursor=cursor,
-    )
-
-
-def _checked(data: CollectionAccountCreate) -> dict[str, str | None]:
-    """The account's fields once its kind's are all there, and none of the other kind's."""
-    given = data.model_dump(include={*BANK_FIELDS, *QR_FIELDS})
-    needed, foreign = (
-        (("bank_name", "account_holder", "account_number"), QR_FIELDS)
-        if data.kind == CollectionAccountKind.bank_account
-        else (("scheme", "proxy_type", "proxy_value"), BANK_FIELDS)
-    )
-    missing = [name for name in needed if given[name] is None]
-    if missing:
-        raise InvalidCollectionAccount(f"A {data.kind} account needs {', '.join(missing)}.", missing=missing)
-    stray = [name for name in foreign if given[name] is not None]
-    if stray:
-        raise InvalidCollectionAccount(f"A {data.kind} account has no {', '.join(stray)}.", not_allowed=stray)
-    if data.kind == CollectionAccountKind.qr:
-        given["proxy_value"] = _scheme_identifier(data)
-    return given
-
-
-def _scheme_identifier(data: CollectionAccountCreate) -> str:
-    """The identifier as the scheme writes it, refused when the scheme would refuse it."""
-    assert data.proxy_type is not None and data.proxy_value is not None
-    digits = "".join(character for character in data.proxy_value if character not in " -+")
-    if data.scheme == Scheme.promptpay:
-        if data.bank_bin is not None:
-            raise InvalidCollectionAccount("A PromptPay id names no bank: leave bank_bin out.")
-        if not digits.isdigit():
-            raise InvalidCollectionAccount(f"'{data.proxy_value}' is not a PromptPay id: it has other than digits.")
-        if data.proxy_type == ProxyType.mobile:
-            # 0812345678, +66 81 234 5678 and 0066812345678 are one number.
-            national = digits.removeprefix("00").removeprefix("66") if len(digits) > 10 else digits.removeprefix("0")
-            if len(national) != 9 or national[0] not in "689":
-                raise InvalidCollectionAccount(
-                    f"'{data.proxy_value}' is not a Thai mobile number (0 and nine digits, from 06, 08 or 09)."
-                )
-            return "0066" + national
-        if data.proxy_type == ProxyType.national_id:
-            if not tin.is_valid(digits):
-                raise InvalidCollectionAccount(
-                    f"'{data.proxy_value}' is not a Thai national id or tax id: 13 digits, the last a check digit."
-                )
-            return digits
-        if data.proxy_type == ProxyType.e_wallet:
-            if len(digits) != 15:
-                raise InvalidCollectionAccount(f"'{data.proxy_value}' is not a PromptPay e-wallet id (15 digits).")
-            return digits
-        raise InvalidCollectionAccount("A PromptPay id is a mobile number, a national or tax id, or an e-wallet id.")
-    if data.proxy_type != ProxyType.bank_account or data.bank_bin is None:
-        raise InvalidCollectionAccount("A VietQR account is a bank_account, with the bank's six-digit bank_bin.")
-    account_number = data.proxy_value.replace(" ", "").replace("-", "")
-    if not account_number.isalnum() or not account_number.isascii() or len(account_number) > 19:
-        raise InvalidCollectionAccount(
-            f"'{data.proxy_value}' is not a VietQR account number (1 to 19 letters or digits)."
-        )
-    return account_number
 
 
 # Payment references
