@@ -61,7 +61,7 @@ async def propose_cancellation(
     claim = await idempotency.claim(
         session,
         key=idempotency_key,
-        caller_id=principal.user_id,
+        caller_id=principal.caller_id,
         route=f"POST /v1/agreements/{agreement_id}/cancellations",
         payload=body.model_dump(mode="json"),
         retention=idempotency.retention_of(settings),
@@ -131,7 +131,7 @@ async def accept_cancellation(
     claim = await idempotency.claim(
         session,
         key=idempotency_key,
-        caller_id=principal.user_id,
+        caller_id=principal.caller_id,
         route=f"POST /v1/agreements/{agreement_id}/cancellations/{cancellation_id}/acceptances",
         payload={},
         retention=idempotency.retention_of(settings),

@@ -82,7 +82,7 @@ async def record_payment(
     claim = await idempotency.claim(
         session,
         key=idempotency_key,
-        caller_id=principal.user_id,
+        caller_id=principal.caller_id,
         route=f"POST /v1/agreements/{agreement_id}/payments",
         payload=body.model_dump(mode="json"),
         retention=idempotency.retention_of(settings),
@@ -186,7 +186,7 @@ class CreditRequest:
         claim = await idempotency.claim(
             self.session,
             key=self.idempotency_key,
-            caller_id=self.principal.user_id,
+            caller_id=self.principal.caller_id,
             route=f"POST {path}",
             payload=body.model_dump(mode="json"),
             retention=idempotency.retention_of(self.settings),

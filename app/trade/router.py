@@ -76,7 +76,7 @@ async def _idempotent(
     if key is None and not required:
         return await work()
     claim = await idempotency.claim(
-        session, key=key, caller_id=principal.user_id, route=route, payload=payload, retention=retention
+        session, key=key, caller_id=principal.caller_id, route=route, payload=payload, retention=retention
     )
     if claim.replay is not None:
         return claim.replay

@@ -199,3 +199,22 @@ async def test_a_key_sees_drafts_only_of_its_own_producer_group(
     assert str(draft.id) in [plan["id"] for plan in listed_by_group_key.json()["data"]]
     assert str(draft.id) not in [plan["id"] for plan in listed_by_other_key.json()["data"]]
     assert listed_by_other_key.json()["data"] != []  # the published plan, as anyone sees it
+
+
+async def test_a_key_and_its_creator_keep_their_idempotency_keys_apart(
+    client: AsyncClient, session: AsyncSession, settings: Settings
+) -> None:
+    trade = await create_trade(session, settings)
+    key = await issue_key(
+        client, settings, trade.buyer.id, "trading_organisation", trade.buyer_org.id, ["trade_orders:write"]
+    )
+    body = order_body(trade)
+
+    by_creator = await client.post(
+        "/v1/trade-orders", json=body, headers={**auth_headers(settings, trade.buyer.id), "Idempotency-Key": "order-1"}
+    )
+    by_key = await client.post("/v1/trade-orders", json=body, headers={**bearer(key), "Idempotency-Key": "order-1"})
+
+    assert (by_creator.status_code, by_key.status_code) == (201, 201)
+    assert "idempotent-replayed" not in by_key.headers
+    assert by_key.json()["id"] != by_creator.json()["id"]
