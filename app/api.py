@@ -19,6 +19,7 @@ from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
 from app.groups.router import router as groups_router
 from app.harvests.router import router as harvests_router
+from app.notifications.router import router as notifications_router
 from app.payments.router import router as payments_router
 from app.plans.router import router as plans_router
 from app.producers.router import motions_router
@@ -54,6 +55,7 @@ ROUTERS = [
     webhooks_deliveries_router,
     webhooks_events_router,
     api_keys_router,
+    notifications_router,
 ]
 
 

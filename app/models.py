@@ -39,6 +39,7 @@ from app.groups.models import (
 )
 from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
 from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
+from app.notifications.models import EventCursor, Notification, NotificationEmail, NotificationPreference
 from app.outbox.models import EventAudience, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.plans.models import PlanItem, ProductionPlan
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
@@ -62,6 +63,7 @@ __all__ = [
     "ConsumerGroup",
     "Coordinator",
     "EventAudience",
+    "EventCursor",
     "ExchangeRate",
     "FarmingHousehold",
     "Gathering",
@@ -78,6 +80,9 @@ __all__ = [
     "MembershipRequest",
     "Motion",
     "MotionApproval",
+    "Notification",
+    "NotificationEmail",
+    "NotificationPreference",
     "OutboxEvent",
     "PaymentReference",
     "PickupStation",

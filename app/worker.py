@@ -1,14 +1,17 @@
-"""Jobs run outside requests: `python -m app.worker {lapse|complete|purge-idempotency|daily|webhooks}`.
+"""Jobs run outside requests: `python -m app.worker JOB`, JOB one of those below.
 
 lapse — lapse agreements not fully paid by their due date and refund every payer.
 complete — record as completed the active agreements whose season's deliveries are over.
 purge-idempotency — delete Idempotency-Key records older than IDEMPOTENCY_RETENTION_HOURS.
-daily — all three, each in its own transaction.
+remind — notify users of what the outbox's events ask of them, then of payments due and pickups tomorrow.
+daily — all four, each in its own transaction.
 
 webhooks — deliver webhooks from the outbox until stopped; `webhooks --once` until nothing is due.
+notifications — notify users from the outbox's events and send their e-mail until stopped; `--once` likewise.
 
 Run `daily` once a day (cron, a Kubernetes CronJob); running a job twice changes nothing the second time.
-Run `webhooks` all the time, as many as the deliveries need: they share the work without sending one twice."""
+Run `webhooks` all the time, as many as the deliveries need: they share the work without sending one twice.
+Run `notifications` all the time too: its workers share the events and e-mails the same way."""
 
 import asyncio
 import sys
@@ -22,6 +25,7 @@ from app.agreements.service.lifecycle import complete_finished
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.idempotency import purge_expired, retention_of
+from app.notifications import jobs as notification_jobs
 from app.outbox import delivery
 from app.payments.service import lapse_overdue
 
@@ -43,11 +47,16 @@ async def purge_idempotency(session: AsyncSession, settings: Settings) -> str:
     return f"Purged {purged} Idempotency-Key record(s) older than {settings.idempotency_retention_hours} h."
 
 
+async def remind(session: AsyncSession, settings: Settings) -> str:
+    return await notification_jobs.daily(session, settings)
+
+
 JOBS: dict[str, list[Step]] = {
     "lapse": [lapse],
     "complete": [complete],
     "purge-idempotency": [purge_idempotency],
-    "daily": [lapse, complete, purge_idempotency],
+    "remind": [remind],
+    "daily": [lapse, complete, purge_idempotency, remind],
 }
 
 
@@ -73,10 +82,22 @@ async def deliver_webhooks(*, once: bool) -> None:
         await engine.dispose()
 
 
+async def notify(*, once: bool) -> None:
+    settings = get_settings()
+    engine = create_engine(settings.database_url, pool_size=2, max_overflow=0)
+    try:
+        events, emails = await notification_jobs.run(create_session_factory(engine), settings, once=once)
+        print(f"Read {events} event(s) for notifications; claimed {emails} e-mail(s) to send.")
+    finally:
+        await engine.dispose()
+
+
 if __name__ == "__main__":
     if sys.argv[1:] in (["webhooks"], ["webhooks", "--once"]):
         asyncio.run(deliver_webhooks(once="--once" in sys.argv))
+    elif sys.argv[1:] in (["notifications"], ["notifications", "--once"]):
+        asyncio.run(notify(once="--once" in sys.argv))
     elif len(sys.argv) != 2 or sys.argv[1] not in JOBS:
-        sys.exit(f"usage: python -m app.worker {{{'|'.join(JOBS)}|webhooks [--once]}}")
+        sys.exit(f"usage: python -m app.worker {{{'|'.join(JOBS)}|webhooks [--once]|notifications [--once]}}")
     else:
         asyncio.run(run(JOBS[sys.argv[1]]))

@@ -82,6 +82,16 @@ async def propose(
     session.add(cancellation)
     await session.flush()
     await _approve(session, principal, agreement, cancellation, side)
+    await events.publish(
+        session,
+        agreement,
+        "agreement.cancellation_proposed",
+        cancellation={
+            "id": str(cancellation.id),
+            "proposed_by_side": str(side),
+            "refund_amount": money.to_text(refund_minor, agreement.currency),
+        },
+    )
     return await _read(session, agreement, cancellation.id)
 
 

@@ -53,6 +53,14 @@ class Settings(BaseSettings):
     # The event feed shows only events older than this: a transaction may commit an event a little after
     # a later one, and a client whose cursor had passed it would never see it.
     event_feed_settle_seconds: float = Field(default=5.0, ge=0, le=300)
+    # Notifications are also e-mailed through this SMTP server; unset, none is (the in-app feed still fills).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    # STARTTLS before logging in (port 587); off only for a relay on the same host or network.
+    smtp_starttls: bool = True
+    mail_from: str = "Teikei <notifications@teikei.example>"
     # /openapi.json; the interactive docs need it, so DOCS_ENABLED without it is refused.
     openapi_enabled: bool = True
     # memory:// is per process; use redis://127.0.0.1:6379 with several workers or replicas.

@@ -50,6 +50,8 @@ from app.groups.schemas import (
     MotionCreateBody,
     MotionRead,
 )
+from app.outbox import events as outbox
+from app.outbox.models import OrganisationKind
 
 
 class GovernedGroup(Group, Protocol):
@@ -111,7 +113,18 @@ class MotionRules(Generic[GroupT]):
         session.add(motion)
         await session.flush()
         await self._approve(session, group, motion, principal.user_id)
+        await self._announce(session, group, motion)
         return (await self._reads(session, [motion]))[0]
+
+    async def _announce(self, session: AsyncSession, group: GroupT, motion: Motion) -> None:
+        """`motion.moved`, for the group alone: its other coordinators are asked to approve. Who is removed
+        and why stays in the motion, which only the group reads."""
+        organisation = (
+            OrganisationKind.consumer_group if self.kind == GroupKind.consumer else OrganisationKind.producer_group
+        )
+        moved = {"id": str(motion.id), "kind": str(motion.kind), "status": str(motion.status)}
+        data = {"motion": moved | {"group_kind": str(self.kind), "group_id": str(group.id)}}
+        await outbox.emit(session, "motion.moved", data, audience=[(organisation, group.id)])
 
     async def approve(self, session: AsyncSession, principal: Principal, *, motion: Motion) -> MotionRead:
         """Another coordinator in office approves an open motion; the approval reaching the quorum carries it."""

@@ -28,6 +28,7 @@ OUT_OF_RANGE = [BEFORE_YEAR_ONE, AFTER_YEAR_9999]
 # Every list with a cursor, and who may read it: the consumer group's coordinator or the producer group's.
 CURSOR_LISTS = {
     "/v1/me/households": "consumer",
+    "/v1/me/notifications": "consumer",
     "/v1/households/{household_id}/statement": "consumer",
     "/v1/households/{household_id}/membership-requests": "consumer",
     "/v1/consumer-groups": "consumer",
