@@ -19,6 +19,7 @@ from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
 from app.groups.router import router as groups_router
 from app.harvests.router import router as harvests_router
+from app.networks.router import router as networks_router
 from app.notifications.router import router as notifications_router
 from app.payments.router import router as payments_router
 from app.plans.router import router as plans_router
@@ -46,6 +47,7 @@ ROUTERS = [
     payments_router,
     collection_router,
     reports_router,
+    networks_router,
     catalogue_organisations_router,
     catalogue_products_router,
     catalogue_changes_router,

@@ -235,6 +235,8 @@ TAGS = {
     "trade orders": "Orders between trading organisations, from placing through shipping to settlement.",
     "webhooks": "Endpoints that receive the organisation's events, and their deliveries.",
     "events": "The feed of events webhooks deliver, for reading again.",
+    "networks": "Networks of community-based enterprises, their members and monitoring programmes, and the "
+    "enrolment of groups and trading organisations by their coordinators' consent.",
     "notifications": "What needs you: approvals awaited, payments due, harvests shared out, pickups and motions, "
     "and how you want to hear of them.",
 }

@@ -39,6 +39,7 @@ from app.groups.models import (
 )
 from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
 from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
+from app.networks.models import Enrolment, EnrolmentConsent, MonitoringProgramme, Network, NetworkMember
 from app.notifications.models import EventCursor, Notification, NotificationEmail, NotificationPreference
 from app.outbox.models import EventAudience, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.plans.models import PlanItem, ProductionPlan
@@ -62,6 +63,8 @@ __all__ = [
     "CollectionAccount",
     "ConsumerGroup",
     "Coordinator",
+    "Enrolment",
+    "EnrolmentConsent",
     "EventAudience",
     "EventCursor",
     "ExchangeRate",
@@ -78,8 +81,11 @@ __all__ = [
     "LedgerTransaction",
     "Membership",
     "MembershipRequest",
+    "MonitoringProgramme",
     "Motion",
     "MotionApproval",
+    "Network",
+    "NetworkMember",
     "Notification",
     "NotificationEmail",
     "NotificationPreference",

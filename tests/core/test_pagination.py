@@ -16,9 +16,11 @@ from app.catalogue.search.schemas import ProductSort
 from app.core.config import Settings
 from app.core.pagination import InvalidCursor, decode_cursor, encode_cursor
 from app.core.routing import API_PREFIX
+from tests.catalogue.builders import create_organisation
 from tests.factories import auth_headers, create_user
 from tests.gatherings.builders import create_gathering
 from tests.harvests.builders import Season, create_season
+from tests.networks.builders import create_network, create_programme
 
 # Times with no UTC equivalent: converted, they would fall before year 1 or after year 9999.
 BEFORE_YEAR_ONE = "0001-01-01T00:00:00+14:00"
@@ -59,6 +61,14 @@ CURSOR_LISTS = {
     "/v1/subscriptions/{subscription_id}/transfers": "consumer",
     "/v1/gatherings": "consumer",
     "/v1/gatherings/{gathering_id}/signups": "consumer",
+    "/v1/networks": "consumer",
+    "/v1/networks/{network_id}/members": "consumer",
+    "/v1/networks/{network_id}/programmes": "consumer",
+    "/v1/networks/{network_id}/enrolments": "consumer",
+    "/v1/programmes/{programme_id}/enrolments": "consumer",
+    "/v1/consumer-groups/{group_id}/enrolments": "consumer",
+    "/v1/producer-groups/{producer_group_id}/enrolments": "producer",
+    "/v1/trading-organisations/{organisation_id}/enrolments": "consumer",
     "/v1/trading-organisations": "consumer",
     "/v1/exchange-rates": None,
     "/v1/catalogue/changes": None,
@@ -124,12 +134,19 @@ async def season(session: AsyncSession, settings: Settings) -> Season:
 
 async def probe(client: AsyncClient, session: AsyncSession, season: Season, path: str, cursor: str) -> dict[str, str]:
     event = await create_gathering(session, posted_by=season.consumer_coordinator, consumer_group=season.consumer_group)
+    # A network the consumer coordinator coordinates, and a trading organisation they own.
+    network = await create_network(session, coordinator=season.consumer_coordinator)
+    programme = await create_programme(session, network)
+    organisation = await create_organisation(session, owner=season.consumer_coordinator)
     url = path.format(
         group_id=season.consumer_group.id,
         household_id=season.households[0].id,
         producer_group_id=season.producer_group.id,
         agreement_id=season.agreement.id,
         gathering_id=event.id,
+        network_id=network.id,
+        programme_id=programme.id,
+        organisation_id=organisation.id,
         subscription_id=season.subscriptions[0].id,  # held by the consumer coordinator's household
     )
     caller = {"consumer": season.consumer_coordinator, "producer": season.producer_coordinator}.get(
