@@ -26,6 +26,7 @@ from app.plans.router import router as plans_router
 from app.producers.router import motions_router
 from app.producers.router import router as producers_router
 from app.reports.router import router as reports_router
+from app.statements.router import router as statements_router
 from app.trade.router import router as trade_router
 from app.webhooks.router import deliveries_router as webhooks_deliveries_router
 from app.webhooks.router import endpoints_router as webhooks_endpoints_router
@@ -48,6 +49,7 @@ ROUTERS = [
     collection_router,
     reports_router,
     networks_router,
+    statements_router,
     catalogue_organisations_router,
     catalogue_products_router,
     catalogue_changes_router,

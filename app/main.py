@@ -39,6 +39,7 @@ from app.core.http import ConditionalReads, CrossOriginRequests, ProtectiveHeade
 from app.core.observability import Metrics, RequestContextMiddleware, RouteTemplates, configure_logging
 from app.core.rate_limits import UNCOUNTED_PATHS, RateLimitCounts, RateLimited, RateLimits
 from app.outbox import delivery
+from app.statements import router as statements_router
 
 YOUNG_COLLECTION_THRESHOLD = 10_000  # allocations net of frees; Python's default is 700
 
@@ -108,7 +109,9 @@ def create_app(
     app.state.login_throttle = LoginThrottle.from_settings(MovingWindowRateLimiter(storage), settings)
 
     install_error_handlers(app)
-    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(
+        RequestBodyLimit, max_bytes=settings.max_request_bytes, limited_by_route=statements_router.UPLOAD_PATH
+    )
     # Inside the request context, so a 304 is logged and counted as what was answered.
     app.add_middleware(ConditionalReads)
     # Inside the request context, so a 429 carries the request id and is logged; outside the conditional
@@ -237,6 +240,8 @@ TAGS = {
     "events": "The feed of events webhooks deliver, for reading again.",
     "networks": "Networks of community-based enterprises, their members and monitoring programmes, and the "
     "enrolment of groups and trading organisations by their coordinators' consent.",
+    "statements": "Bank statements a treasurer uploads, matched line by line to the payers, and confirmed "
+    "into the ledger.",
     "notifications": "What needs you: approvals awaited, payments due, harvests shared out, pickups and motions, "
     "and how you want to hear of them.",
 }

@@ -44,6 +44,7 @@ from app.notifications.models import EventCursor, Notification, NotificationEmai
 from app.outbox.models import EventAudience, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.plans.models import PlanItem, ProductionPlan
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
+from app.statements.models import CsvMapping, StatementImport, StatementLine
 from app.trade.models import TradeOrder, TradeOrderEvent, TradeOrderLine
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "CollectionAccount",
     "ConsumerGroup",
     "Coordinator",
+    "CsvMapping",
     "Enrolment",
     "EnrolmentConsent",
     "EventAudience",
@@ -100,6 +102,8 @@ __all__ = [
     "ProductImage",
     "ProductionPlan",
     "RefreshToken",
+    "StatementImport",
+    "StatementLine",
     "Subscription",
     "SubscriptionTransfer",
     "Surplus",

@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     rate_limit_per_user: str = "300/minute"
     rate_limit_anonymous: str = "120/minute"
     max_request_bytes: int = Field(default=1_048_576, ge=1024)
+    # An uploaded bank statement may be larger than other bodies; its route enforces this limit itself.
+    statement_max_bytes: int = Field(default=5 * 1_048_576, ge=1024)
     log_level: str = "INFO"
     log_json: bool = True
     docs_enabled: bool = True

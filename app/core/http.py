@@ -3,6 +3,7 @@ body limit, the headers that keep responses from being sniffed or cached where t
 which other web origins may call the API from a browser."""
 
 import hashlib
+import re
 from typing import Annotated
 
 from fastapi import Header
@@ -36,14 +37,16 @@ def require_match(if_match: str | None, current: BaseModel) -> None:
 
 
 class RequestBodyLimit:
-    """Refuse bodies over `max_bytes` (OWASP API4): at once by Content-Length, else while reading."""
+    """Refuse bodies over `max_bytes` (OWASP API4): at once by Content-Length, else while reading. Paths
+    matching `limited_by_route` are left to their route, which enforces a limit of its own (a file upload)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, limited_by_route: re.Pattern[str] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.limited_by_route = limited_by_route
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (self.limited_by_route and self.limited_by_route.match(scope["path"])):
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length", b"0")
