@@ -19,12 +19,15 @@ from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
 from app.groups.router import router as groups_router
 from app.harvests.router import router as harvests_router
+from app.learning.router import router as learning_router
 from app.networks.router import router as networks_router
 from app.notifications.router import router as notifications_router
 from app.payments.router import router as payments_router
 from app.plans.router import router as plans_router
 from app.producers.router import motions_router
 from app.producers.router import router as producers_router
+from app.registry.router import router as registry_router
+from app.registry.router import summary_router as registry_summary_router
 from app.reports.router import router as reports_router
 from app.statements.router import router as statements_router
 from app.trade.router import router as trade_router
@@ -60,6 +63,9 @@ ROUTERS = [
     webhooks_events_router,
     api_keys_router,
     notifications_router,
+    registry_router,
+    registry_summary_router,
+    learning_router,
 ]
 
 

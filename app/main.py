@@ -240,6 +240,10 @@ TAGS = {
     "events": "The feed of events webhooks deliver, for reading again.",
     "networks": "Networks of community-based enterprises, their members and monitoring programmes, and the "
     "enrolment of groups and trading organisations by their coordinators' consent.",
+    "registry": "Households pledging as socially enterprising consumers, and the public counts per country "
+    "against one million.",
+    "learning events": "The shared training calendar: events networks and trainers host for the members of any "
+    "group, their sign-ups and attendance.",
     "statements": "Bank statements a treasurer uploads, matched line by line to the payers, and confirmed "
     "into the ledger.",
     "notifications": "What needs you: approvals awaited, payments due, harvests shared out, pickups and motions, "

@@ -38,12 +38,14 @@ from app.groups.models import (
     WaitingListEntry,
 )
 from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
+from app.learning.models import LearningEvent, LearningSignup
 from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from app.networks.models import Enrolment, EnrolmentConsent, MonitoringProgramme, Network, NetworkMember
 from app.notifications.models import EventCursor, Notification, NotificationEmail, NotificationPreference
 from app.outbox.models import EventAudience, OutboxEvent, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.plans.models import PlanItem, ProductionPlan
 from app.producers.models import Certification, FarmingHousehold, ProducerCoordinator, ProducerGroup
+from app.registry.models import Pledge, PledgeCount
 from app.statements.models import CsvMapping, StatementImport, StatementLine
 from app.trade.models import TradeOrder, TradeOrderEvent, TradeOrderLine
 
@@ -78,6 +80,8 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "IdempotencyRecord",
+    "LearningEvent",
+    "LearningSignup",
     "LedgerAccount",
     "LedgerEntry",
     "LedgerTransaction",
@@ -95,6 +99,8 @@ __all__ = [
     "PaymentReference",
     "PickupStation",
     "PlanItem",
+    "Pledge",
+    "PledgeCount",
     "ProducerCoordinator",
     "ProducerGroup",
     "Product",

@@ -89,5 +89,8 @@ PUBLIC_OPERATIONS = frozenset(
         "GET /v1/catalogue/products/{product_id}",
         "GET /v1/catalogue/changes",
         "GET /v1/exchange-rates",
+        "GET /v1/registry/summary",
+        "GET /v1/learning-events",
+        "GET /v1/learning-events/{learning_event_id}",
     }
 )

@@ -65,6 +65,10 @@ CURSOR_LISTS = {
     "/v1/subscriptions/{subscription_id}/transfers": "consumer",
     "/v1/gatherings": "consumer",
     "/v1/gatherings/{gathering_id}/signups": "consumer",
+    "/v1/households/{household_id}/pledges": "consumer",
+    "/v1/learning-events": None,
+    # The cursor is read before the event is looked up, so an event that is not there is refused alike.
+    "/v1/learning-events/{learning_event_id}/signups": "consumer",
     "/v1/networks": "consumer",
     "/v1/networks/{network_id}/members": "consumer",
     "/v1/networks/{network_id}/programmes": "consumer",
@@ -148,6 +152,7 @@ async def probe(client: AsyncClient, session: AsyncSession, season: Season, path
         producer_group_id=season.producer_group.id,
         agreement_id=season.agreement.id,
         gathering_id=event.id,
+        learning_event_id=uuid4(),
         network_id=network.id,
         programme_id=programme.id,
         organisation_id=organisation.id,
