@@ -19,6 +19,7 @@ from app.gatherings.router import router as gatherings_router
 from app.groups.router import households_router
 from app.groups.router import router as groups_router
 from app.harvests.router import router as harvests_router
+from app.indicators.router import router as indicators_router
 from app.learning.router import router as learning_router
 from app.networks.router import router as networks_router
 from app.notifications.router import router as notifications_router
@@ -66,6 +67,7 @@ ROUTERS = [
     registry_router,
     registry_summary_router,
     learning_router,
+    indicators_router,
 ]
 
 

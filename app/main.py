@@ -244,6 +244,8 @@ TAGS = {
     "against one million.",
     "learning events": "The shared training calendar: events networks and trainers host for the members of any "
     "group, their sign-ups and attendance.",
+    "indicators": "Indicators per community-based enterprise and season, computed from recorded facts, rolled up "
+    "per country, as JSON, CSV and SVG charts; and each ASEAN member's monitored CBEs against the target.",
     "statements": "Bank statements a treasurer uploads, matched line by line to the payers, and confirmed "
     "into the ledger.",
     "notifications": "What needs you: approvals awaited, payments due, harvests shared out, pickups and motions, "

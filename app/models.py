@@ -38,6 +38,7 @@ from app.groups.models import (
     WaitingListEntry,
 )
 from app.harvests.models import Absence, Allocation, Harvest, HarvestLine, Surplus
+from app.indicators.models import IndicatorSummary
 from app.learning.models import LearningEvent, LearningSignup
 from app.ledger.models import LedgerAccount, LedgerEntry, LedgerTransaction
 from app.networks.models import Enrolment, EnrolmentConsent, MonitoringProgramme, Network, NetworkMember
@@ -80,6 +81,7 @@ __all__ = [
     "Household",
     "HouseholdMember",
     "IdempotencyRecord",
+    "IndicatorSummary",
     "LearningEvent",
     "LearningSignup",
     "LedgerAccount",

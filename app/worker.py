@@ -4,7 +4,9 @@ lapse — lapse agreements not fully paid by their due date and refund every pay
 complete — record as completed the active agreements whose season's deliveries are over.
 purge-idempotency — delete Idempotency-Key records older than IDEMPOTENCY_RETENTION_HOURS.
 remind — notify users of what the outbox's events ask of them, then of payments due and pickups tomorrow.
-daily — all four, each in its own transaction.
+refresh-indicators — recompute the monitored CBEs' indicator summaries that countries' roll-ups read.
+recount-pledges — check the registry's counts per country against its pledges, and mend any drift.
+daily — all six, each in its own transaction.
 
 webhooks — deliver webhooks from the outbox until stopped; `webhooks --once` until nothing is due.
 notifications — notify users from the outbox's events and send their e-mail until stopped; `--once` likewise.
@@ -25,9 +27,11 @@ from app.agreements.service.lifecycle import complete_finished
 from app.core.config import Settings, get_settings
 from app.core.db import create_engine, create_session_factory
 from app.core.idempotency import purge_expired, retention_of
+from app.indicators import service as indicators_service
 from app.notifications import jobs as notification_jobs
 from app.outbox import delivery
 from app.payments.service import lapse_overdue
+from app.registry import service as registry_service
 
 Step = Callable[[AsyncSession, Settings], Awaitable[str]]
 
@@ -51,12 +55,25 @@ async def remind(session: AsyncSession, settings: Settings) -> str:
     return await notification_jobs.daily(session, settings)
 
 
+async def refresh_indicators(session: AsyncSession, _: Settings) -> str:
+    written, forgotten = await indicators_service.refresh(session)
+    return f"Refreshed {written} indicator summary row(s); forgot {forgotten} CBE(s) no longer monitored."
+
+
+async def recount_pledges(session: AsyncSession, _: Settings) -> str:
+    drift = await registry_service.recount(session)
+    mended = ", ".join(f"{country} {stored} -> {counted}" for country, (stored, counted) in sorted(drift.items()))
+    return f"Pledge counts: {'mended ' + mended if drift else 'all right'}."
+
+
 JOBS: dict[str, list[Step]] = {
     "lapse": [lapse],
     "complete": [complete],
     "purge-idempotency": [purge_idempotency],
     "remind": [remind],
-    "daily": [lapse, complete, purge_idempotency, remind],
+    "refresh-indicators": [refresh_indicators],
+    "recount-pledges": [recount_pledges],
+    "daily": [lapse, complete, purge_idempotency, remind, refresh_indicators, recount_pledges],
 }
 
 

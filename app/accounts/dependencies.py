@@ -92,5 +92,7 @@ PUBLIC_OPERATIONS = frozenset(
         "GET /v1/registry/summary",
         "GET /v1/learning-events",
         "GET /v1/learning-events/{learning_event_id}",
+        "GET /v1/indicators/countries",
+        "GET /v1/indicators/countries/charts/monitored-cbes",
     }
 )

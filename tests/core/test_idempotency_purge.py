@@ -63,7 +63,14 @@ async def test_the_scheduled_job_purges_by_the_configured_retention(session: Asy
 
 
 def test_the_daily_job_lapses_and_completes_agreements_and_purges_records() -> None:
-    assert worker.JOBS["daily"] == [worker.lapse, worker.complete, worker.purge_idempotency, worker.remind]
+    assert worker.JOBS["daily"] == [
+        worker.lapse,
+        worker.complete,
+        worker.purge_idempotency,
+        worker.remind,
+        worker.refresh_indicators,
+        worker.recount_pledges,
+    ]
     assert worker.JOBS["lapse"] == [worker.lapse]
     assert worker.JOBS["complete"] == [worker.complete]
 

@@ -67,8 +67,6 @@ CURSOR_LISTS = {
     "/v1/gatherings/{gathering_id}/signups": "consumer",
     "/v1/households/{household_id}/pledges": "consumer",
     "/v1/learning-events": None,
-    # The cursor is read before the event is looked up, so an event that is not there is refused alike.
-    "/v1/learning-events/{learning_event_id}/signups": "consumer",
     "/v1/networks": "consumer",
     "/v1/networks/{network_id}/members": "consumer",
     "/v1/networks/{network_id}/programmes": "consumer",
@@ -77,6 +75,8 @@ CURSOR_LISTS = {
     "/v1/consumer-groups/{group_id}/enrolments": "consumer",
     "/v1/producer-groups/{producer_group_id}/enrolments": "producer",
     "/v1/trading-organisations/{organisation_id}/enrolments": "consumer",
+    # The cursor is read before the event is looked up, so an event that is not there is refused alike.
+    "/v1/learning-events/{learning_event_id}/signups": "consumer",
     "/v1/trading-organisations": "consumer",
     "/v1/exchange-rates": None,
     "/v1/catalogue/changes": None,
