@@ -33,7 +33,9 @@ SeasonKey = Annotated[
 SeasonYear = Annotated[
     int | None, Query(ge=2000, le=2100, description="The year the seasons start in; this year by default.")
 ]
-CountryCode = Annotated[str, Path(pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. TH.")]
+CountryPath = Annotated[
+    str, Path(min_length=2, max_length=2, pattern="^[A-Z]{2}$", description="ISO 3166-1 alpha-2, e.g. TH.")
+]
 CSV_EXAMPLE = "cbe_kind,indicator,crop,unit,currency,disposal,value\r\nconsumer_group,households_served,,,,,12\r\n"
 
 
@@ -153,7 +155,7 @@ async def read_cbe_chart(
     },
 )
 async def read_country_indicators(
-    country: CountryCode,
+    country: CountryPath,
     session: DbSession,
     principal: CurrentUser,
     request: Request,

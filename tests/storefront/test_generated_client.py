@@ -6,6 +6,7 @@ delivered. What the generator cannot type is a flaw in the document, and fails h
 One run, whatever TEST_DATABASE_URL says: the app serves a SQLite file of its own."""
 
 import importlib
+import re
 import subprocess
 import sys
 import threading
@@ -27,6 +28,7 @@ from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
 from standardwebhooks import Webhook, WebhookVerificationError
 
+from app.api_keys.scopes import OPERATION_SCOPES
 from app.catalogue.models import Product
 from app.core.config import Settings
 from app.core.db import create_engine, utc_now
@@ -168,8 +170,11 @@ def sdk(api: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleTy
     )
     output = generated.stdout + generated.stderr
     assert generated.returncode == 0, output
-    # Anything the generator could not type (a schema, an operation, a response) it leaves out, and warns.
-    assert "Warning" not in output and "WARNING" not in output, output
+    # Anything the generator could not type (a schema, an operation, a response) it leaves out, and warns. It
+    # cannot send a file as a raw body (a bank statement's upload), which no key may call: only those may go.
+    left_out = re.findall(r"WARNING parsing (\w+ \S+) within", output)
+    assert all(operation not in OPERATION_SCOPES for operation in left_out), output
+    assert output.count("WARNING") == len(left_out), output
     sys.path.insert(0, str(root))
     try:
         yield importlib.import_module(PACKAGE)
