@@ -22,7 +22,7 @@ from app.agreements.service import negotiation as agreements
 from app.cancellations import service as cancellations
 from app.cancellations.schemas import CancellationCreate
 from app.collection import service as collection
-from app.collection.models import CollectionAccountKind, PayeeKind, ProxyType, QrScheme
+from app.collection.models import CollectionAccountKind, PayeeKind, PayerKind, ProxyType, QrScheme
 from app.collection.schemas import CollectionAccountCreate
 from app.core import money, security
 from app.core.config import Settings, get_settings
@@ -34,17 +34,28 @@ from app.gatherings.schemas import GatheringCreate, GatheringHostCreate
 from app.groups import motions
 from app.groups import service as groups
 from app.groups.models import Admission, ConsumerGroup, LegalForm
-from app.groups.schemas import ConsumerGroupCreate, EndTermMotionCreate, PickupStationCreate
+from app.groups.schemas import ConsumerGroupCreate, EndTermMotionCreate, HouseholdUpdate, PickupStationCreate
 from app.harvests.schemas import HarvestCreate, HarvestLineCreate
 from app.harvests.service import deliveries as harvests
+from app.indicators import service as indicators
+from app.learning import service as learning
+from app.learning.schemas import LearningEventCreate
+from app.networks import service as networks
+from app.networks.models import CbeKind, NetworkKind
+from app.networks.schemas import EnrolmentCreate, NetworkCreate, ProgrammeCreate
 from app.payments import service as payments
-from app.payments.schemas import PaymentCreate, PaymentKind
+from app.payments.schemas import ExcessPayment, PaymentCreate, PaymentKind
 from app.plans import service as plans
 from app.plans.models import ProductionPlan
 from app.plans.schemas import PlanCreate, PlanItemCreate
 from app.producers import service as producers
 from app.producers.motions import approve as approve_motion
 from app.producers.schemas import CertificationCreate, ProducerGroupCreate
+from app.registry import service as registry
+from app.registry.schemas import PledgeCreate
+from app.statements import service as statements
+from app.statements.models import StatementFormat
+from app.statements.schemas import CsvMappingWrite
 
 DEMO_PASSWORD = "teikei-demo-2026"
 DEMO_DOMAIN = "demo.teikei.example"
@@ -127,6 +138,13 @@ PRODUCER_GROUPS = [
         ],
     ),
     DemoProducerGroup(
+        "thanh",
+        ProducerGroupCreate(
+            name="Ba Vi Organic Farmers Group", legal_form=LegalForm.self_help_group, country="VN", region="Hanoi"
+        ),
+        farms=4,
+    ),
+    DemoProducerGroup(
         "budi",
         ProducerGroupCreate(
             name="Tani Organik Merapi", legal_form=LegalForm.self_help_group, country="ID", region="Yogyakarta"
@@ -165,9 +183,11 @@ async def load(session: AsyncSession) -> bool:
     await _completed_season(session, consumers[0], producers_built[0])
     await _season_in_progress(session, consumers[0], producers_built[0])
     await _cancelled_season(session, consumers[0], producers_built[0])
+    await _season_being_paid(session, consumers[0], producers_built[0])
     await _rotation_by_motion(session, consumers[0])
     await _request_waiting_for_approval(session, consumers[2], password_hash)
-    await _catalogue(session, password_hash)
+    organisations = await _catalogue(session, password_hash)
+    await _networks(session, consumers, producers_built, organisations, password_hash)
     return True
 
 
@@ -434,6 +454,140 @@ async def _cancelled_season(session: AsyncSession, consumers: BuiltGroup, farmer
     await cancellations.approve(session, co_coordinator, agreement_id=agreement.id, cancellation_id=proposal.id)
 
 
+async def _season_being_paid(session: AsyncSession, consumers: BuiltGroup, farmers: BuiltGroup) -> None:
+    """Next dry season's box, agreed and half paid: some households paid by PromptPay as they subscribed, one
+    paid half, and the treasurer imported the bank statement: three transfers quoting their references were
+    matched and confirmed, one naming its sender but no reference waits as a suggestion, and the bank's
+    interest waits unmatched. A household that paid too much keeps the rest as credit."""
+    today = datetime.now(UTC).date()
+    farmer, mai = farmers.coordinators[0], consumers.coordinators[0]
+    window = {"harvest_from": today + timedelta(days=50), "harvest_to": today + timedelta(days=160)}
+    plan = await _published_plan(
+        session,
+        farmer,
+        farmers,
+        PlanCreate(
+            season_name=f"Dry season {today.year + 1}",
+            season_starts_on=today + timedelta(days=30),
+            season_ends_on=today + timedelta(days=170),
+            currency="THB",
+            items=[
+                PlanItemCreate(crop="rice", variety="Riceberry", unit=Unit.kg, max_quantity="2000", **window),
+                PlanItemCreate(crop="long beans", unit=Unit.bunch, max_quantity="1500", **window),
+            ],
+        ),
+    )
+    rice, beans = [item.id for item in plan.items]
+    agreement = await agreements.propose(
+        session,
+        mai,
+        AgreementCreate(
+            production_plan_id=plan.id,
+            consumer_group_id=consumers.id,
+            shares=18,
+            advance_due_on=today + timedelta(days=21),
+            distribution_mode="consumers_collect",
+            items=[
+                TermsItem(plan_item_id=rice, quantity="900", unit_price="50.00"),
+                TermsItem(plan_item_id=beans, quantity="540", unit_price="20.00"),
+            ],
+        ),
+    )
+    await agreements.accept_version(session, farmer, agreement_id=agreement.id, version=1)
+    subscribed = consumers.households[:12]
+    dues = {}
+    for household_id, member in subscribed:
+        subscription = await subscriptions.subscribe(
+            session, member, agreement_id=agreement.id, household_id=household_id, shares=1
+        )
+        dues[household_id] = subscription.amount_due  # 3,100.00 a share
+    for household_id, member in subscribed[:5]:
+        await _pay(session, member, agreement.id, household_id, dues[household_id], method="promptpay")
+    half = money.to_text(money.to_minor(dues[subscribed[5][0]], "THB") // 2, "THB")
+    await _pay(session, subscribed[5][1], agreement.id, subscribed[5][0], half, method="cash")
+    await _imported_statement(session, mai, consumers, agreement.id, subscribed[6:10], dues)
+    # Paid 3,150.00 for 3,100.00: the treasurer keeps the 50.00 as the household's credit.
+    household_id, _ = subscribed[10]
+    await payments.record_payment(
+        session,
+        mai,
+        agreement_id=agreement.id,
+        payment=PaymentCreate(
+            kind=PaymentKind.household_to_group,
+            household_id=household_id,
+            amount="3150.00",
+            currency="THB",
+            method="cash",
+            excess=ExcessPayment.credit,
+        ),
+    )
+
+
+async def _imported_statement(
+    session: AsyncSession,
+    treasurer: Principal,
+    consumers: BuiltGroup,
+    agreement_id: UUID,
+    payers: list[tuple[UUID, Principal]],
+    dues: dict[UUID, str],
+) -> None:
+    """The group's bank export, read by the column mapping the treasurer saved once."""
+    await statements.save_mapping(
+        session,
+        treasurer,
+        payee_kind=PayeeKind.consumer_group,
+        payee_id=consumers.id,
+        mapping=CsvMappingWrite(
+            date_column="Date",
+            amount_column="Amount",
+            currency="THB",
+            payer_name_column="From",
+            description_column="Note",
+            bank_id_column="Ref",
+        ),
+    )
+    named_id, named_member = payers[3]
+    # The sender is found by the household's name, as the bank shows it; the household renamed itself.
+    await groups.update_household(
+        session, named_member, household_id=named_id, changes=HouseholdUpdate(name="Srisuk family"), if_match=None
+    )
+    day = datetime.now(UTC).date().isoformat()
+    rows = ["Date,Amount,From,Note,Ref"]
+    for number, (household_id, _) in enumerate(payers[:3], start=1):
+        reference = await collection.reference_for(session, agreement_id, PayerKind.household, household_id)
+        rows.append(f"{day},{dues[household_id]},Member {number + 6},Dry season box {reference},KB{number:04}")
+    rows.append(f"{day},{dues[named_id]},SRISUK FAMILY,vegetable box,KB0004")
+    rows.append(f"{day},12.40,,Interest credited,KB0005")
+    rows.append(f"{day},-30.00,,Account fee,KB0006")
+    imported = await statements.import_statement(
+        session,
+        treasurer,
+        payee_kind=PayeeKind.consumer_group,
+        payee_id=consumers.id,
+        content="\r\n".join(rows).encode(),
+        statement_format=StatementFormat.csv,
+        file_name="kbank-statement.csv",
+    )
+    await statements.confirm_matched(session, treasurer, import_id=imported.id)
+
+
+async def _pay(
+    session: AsyncSession, member: Principal, agreement_id: UUID, household_id: UUID, amount: str, *, method: str
+) -> None:
+    await payments.record_payment(
+        session,
+        member,
+        agreement_id=agreement_id,
+        payment=PaymentCreate(
+            kind=PaymentKind.household_to_group,
+            household_id=household_id,
+            amount=amount,
+            currency="THB",
+            method=method,
+        ),
+    )
+
+
 async def _rotation_by_motion(session: AsyncSession, consumers: BuiltGroup) -> None:
     """Roles rotate: a third member is appointed, and a motion the group's two approvals carry ends the
     second coordinator's term after two seasons."""
@@ -492,12 +646,121 @@ async def _pay_producer(session: AsyncSession, coordinator: Principal, agreement
     )
 
 
-async def _catalogue(session: AsyncSession, password_hash: str) -> None:
+async def _catalogue(session: AsyncSession, password_hash: str) -> dict[str, tuple[UUID, Principal]]:
+    """The catalogue; returns each trading organisation by key, with its owner."""
     admin = await _user(session, "admin", "Catalogue administrator", password_hash)
     (await session.get_one(User, admin.user_id)).is_admin = True
     keys = [seller.key for seller in demo_catalogue.SELLERS] + [key for key, *_ in demo_catalogue.BUYERS]
     owners = {key: await _user(session, key, key.title(), password_hash) for key in keys}
-    await demo_catalogue.load(session, admin, owners)
+    organisations = await demo_catalogue.load(session, admin, owners)
+    return {key: (organisation.id, owners[key]) for key, organisation in organisations.items()}  # type: ignore[attr-defined]
+
+
+async def _networks(
+    session: AsyncSession,
+    consumers: list[BuiltGroup],
+    farmers: list[BuiltGroup],
+    organisations: dict[str, tuple[UUID, Principal]],
+    password_hash: str,
+) -> None:
+    """National CSA networks in Thailand and Viet Nam, each monitoring three enterprises of its country, which
+    consented by their own quorum; a season of indicators computed; households pledged to the registry; a
+    farm school the Thai network held, with its attendance."""
+    thai = await _network(session, "ploy", "Thai CSA Network", "TH", password_hash)
+    vietnamese = await _network(session, "hoa", "Viet Nam PGS and CSA Network", "VN", password_hash)
+    chiang_mai, hanoi = consumers[0], consumers[1]
+    mae_taeng, ba_vi = farmers[0], farmers[1]
+    for network, enterprises in (
+        (
+            thai,
+            [
+                (CbeKind.consumer_group, chiang_mai.id, chiang_mai.coordinators),
+                (CbeKind.producer_group, mae_taeng.id, mae_taeng.coordinators),
+                (CbeKind.trading_organisation, organisations["surin"][0], [organisations["surin"][1]]),
+            ],
+        ),
+        (
+            vietnamese,
+            [
+                (CbeKind.consumer_group, hanoi.id, hanoi.coordinators),
+                (CbeKind.producer_group, ba_vi.id, ba_vi.coordinators),
+                (CbeKind.trading_organisation, organisations["daklak"][0], [organisations["daklak"][1]]),
+            ],
+        ),
+    ):
+        for kind, cbe_id, consenting in enterprises:
+            enrolment = await networks.propose_enrolment(
+                session,
+                network.coordinator,
+                programme_id=network.programme_id,
+                data=EnrolmentCreate(cbe_kind=kind, cbe_id=cbe_id),
+            )
+            for coordinator in consenting:
+                await networks.consent(session, coordinator, enrolment_id=enrolment.id)
+    await _farm_school(session, thai, chiang_mai)
+    for group, country, count in ((chiang_mai, "TH", 12), (hanoi, "VN", 6)):
+        for household_id, member in group.households[:count]:
+            await registry.pledge(
+                session,
+                member,
+                household_id=household_id,
+                data=PledgeCreate(consent=True, consent_text_version="2026-01", country=country),
+            )
+    await indicators.refresh(session)
+
+
+@dataclass(frozen=True)
+class BuiltNetwork:
+    id: UUID
+    coordinator: Principal
+    programme_id: UUID
+
+
+async def _network(session: AsyncSession, local_part: str, name: str, country: str, password_hash: str) -> BuiltNetwork:
+    coordinator = await _user(session, local_part, local_part.title(), password_hash)
+    network = await networks.create_network(
+        session, coordinator, NetworkCreate(kind=NetworkKind.csa_network, name=name, country=country)
+    )
+    today = datetime.now(UTC).date()
+    programme = await networks.create_programme(
+        session,
+        coordinator,
+        network_id=network.id,
+        data=ProgrammeCreate(name=f"Community-based enterprises {today.year}", starts_on=date(today.year, 1, 1)),
+    )
+    return BuiltNetwork(id=network.id, coordinator=coordinator, programme_id=programme.id)
+
+
+async def _farm_school(session: AsyncSession, network: BuiltNetwork, consumers: BuiltGroup) -> None:
+    """Held five days ago: members of Chiang Mai's households signed up beforehand, and the network recorded
+    who came."""
+    import time_machine  # a development dependency, like the demo itself
+
+    starts = datetime.combine(datetime.now(UTC).date() - timedelta(days=5), time(9, 0), tzinfo=UTC)
+    with time_machine.travel(starts - timedelta(days=7), tick=True):
+        event = await learning.host_event(
+            session,
+            network.coordinator,
+            LearningEventCreate(
+                title="Farm school: seed saving for rice and vegetables",
+                description="A morning in the fields of Mae Taeng, for members of any group.",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=4),
+                location="Mae Taeng",
+                country="TH",
+                language="th",
+                capacity=30,
+                network_id=network.id,
+            ),
+        )
+        signups = [
+            await learning.sign_up(session, member, learning_event_id=event.id, household_id=household_id)
+            for household_id, member in consumers.households[:6]
+        ]
+    for signup in signups[:5]:
+        await learning.record_attendance(
+            session, network.coordinator, learning_event_id=event.id, signup_id=signup.id, attended=True
+        )
 
 
 async def main() -> None:

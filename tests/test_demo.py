@@ -24,9 +24,15 @@ from app.groups.models import (
     RequestStatus,
 )
 from app.harvests.models import Allocation, Harvest, HarvestLine, Surplus
+from app.indicators.models import IndicatorSummary
+from app.learning.models import LearningSignup
 from app.ledger.models import AccountKind, LedgerAccount, LedgerEntry
+from app.networks import repository as networks_repository
+from app.networks.models import CbeKind
 from app.plans.models import ProductionPlan
 from app.producers.models import ProducerGroup
+from app.registry import service as registry
+from app.statements.models import LineStatus, StatementImport, StatementLine
 from app.trade.models import TradeOrder, TradeOrderStatus
 
 
@@ -43,7 +49,7 @@ async def test_demo_loads_once_and_shows_groups_in_several_asean_countries(sessi
     assert len(groups) == 3
     assert len({group.country for group in groups}) == 3
     assert [group.name for group in groups if group.status == GroupStatus.active] == ["Chiang Mai Organic Families"]
-    assert producer_countries == {"TH", "ID"}
+    assert producer_countries == {"TH", "VN", "ID"}
     for group in groups:  # the stored count is the rows' count, as the service keeps it
         rows = await session.scalar(select(func.count()).select_from(Membership).where(Membership.group_id == group.id))
         assert group.member_count == rows
@@ -161,3 +167,40 @@ async def test_demo_groups_have_somewhere_to_be_paid(session: AsyncSession) -> N
         (PayeeKind.consumer_group, CollectionAccountKind.qr),
         (PayeeKind.producer_group, CollectionAccountKind.bank_account),
     }
+
+
+async def test_demo_has_a_season_half_paid_and_an_imported_statement_with_lines_waiting(session: AsyncSession) -> None:
+    await demo.load(session)
+
+    [statement] = (await session.scalars(select(StatementImport))).all()
+    statuses = dict(
+        (await session.execute(select(StatementLine.status, func.count()).group_by(StatementLine.status))).all()
+    )
+    [agreement] = (await session.scalars(select(Agreement).where(Agreement.status == AgreementStatus.agreed))).all()
+    paid = -await balance_of(session, agreement, AccountKind.household_paid)
+    credit = await session.scalar(
+        select(func.sum(LedgerEntry.amount_minor))
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerAccount.kind == AccountKind.household_credit)
+    )
+    assert (statement.credits, statement.debits) == (5, 1)
+    assert statuses == {LineStatus.confirmed: 3, LineStatus.suggested: 1, LineStatus.unmatched: 1}
+    # 12 shares of 3,100.00 subscribed; 5 paid by PromptPay, 3 from the statement, one half, one with 50.00 over.
+    assert paid == (5 + 3 + 1) * 310_000 + 155_000
+    assert agreement.total_price_minor == 18 * 310_000
+    assert credit == -5_000
+
+
+async def test_demo_has_networks_in_two_countries_monitoring_three_enterprises_each(session: AsyncSession) -> None:
+    await demo.load(session)
+
+    monitored = await networks_repository.monitored_counts_by_country(session)
+    summary = await registry.summary(session)
+    attended = await session.scalar(select(func.count()).where(LearningSignup.attended.is_(True)))
+    summarised = set((await session.scalars(select(IndicatorSummary.cbe_kind))).all())
+
+    assert monitored == {"TH": 3, "VN": 3}
+    assert {country.country: country.pledges for country in summary.asean if country.pledges} == {"TH": 12, "VN": 6}
+    assert summary.total == 18
+    assert attended == 5
+    assert summarised == set(CbeKind)
