@@ -617,18 +617,7 @@ async def _subscribe_and_pay(
         subscription = await subscriptions.subscribe(
             session, member, agreement_id=agreement_id, household_id=household_id, shares=count
         )
-        await payments.record_payment(
-            session,
-            member,
-            agreement_id=agreement_id,
-            payment=PaymentCreate(
-                kind=PaymentKind.household_to_group,
-                household_id=household_id,
-                amount=subscription.amount_due,
-                currency="THB",
-                method="promptpay",
-            ),
-        )
+        await _pay(session, member, agreement_id, household_id, subscription.amount_due, method="promptpay")
 
 
 async def _pay_producer(session: AsyncSession, coordinator: Principal, agreement_id: UUID, amount: str) -> None:

@@ -24,6 +24,16 @@ async def household_acted_for_by(
     return household
 
 
+async def acts_for_household_at(
+    session: AsyncSession, principal: Principal, group_id: UUID, household_id: UUID
+) -> bool:
+    """Whether the caller may act for the household in its dealings with the group: as one of its members, or
+    as a coordinator of the group (who takes a payment in cash at a meeting, say)."""
+    if await repository.user_belongs_to_household(session, principal.user_id, household_id):
+        return True
+    return await repository.is_coordinator(session, principal.user_id, group_id)
+
+
 async def require_coordinator(session: AsyncSession, principal: Principal, group: ConsumerGroup) -> None:
     if not await repository.is_coordinator(session, principal.user_id, group.id):
         raise NotCoordinator(f"Only a coordinator of '{group.name}' may do this.")

@@ -22,6 +22,7 @@ from app.accounts.principal import Principal
 from app.agreements.models import Agreement
 from app.core import money
 from app.core.pagination import paginate
+from app.groups import policies as groups_policies
 from app.groups import repository as groups_repository
 from app.groups.errors import GroupNotFound, HouseholdNotFound, NotCoordinator
 from app.groups.models import ConsumerGroup, Household
@@ -59,22 +60,13 @@ async def require_treasurer(session: AsyncSession, principal: Principal, group: 
         raise NotCoordinator(f"Only a coordinator of '{group.name}' records credit paid in or out.")
 
 
-async def acts_for_household(
-    session: AsyncSession, principal: Principal, group: ConsumerGroup, household_id: UUID
-) -> bool:
-    """The household's own members, or the group's coordinators."""
-    if await groups_repository.user_belongs_to_household(session, principal.user_id, household_id):
-        return True
-    return await groups_repository.is_coordinator(session, principal.user_id, group.id)
-
-
 async def locked_household(
     session: AsyncSession, principal: Principal, group: ConsumerGroup, household_id: UUID
 ) -> Household:
     """The household, locked, for whoever acts for it at this group: its members and the group's coordinators.
     A household that has left keeps its credit there, so membership is not required."""
     household = await groups_repository.get_household_for_update(session, household_id)
-    if household is None or not await acts_for_household(session, principal, group, household_id):
+    if household is None or not await groups_policies.acts_for_household_at(session, principal, group.id, household_id):
         raise HouseholdNotFound(household_id, of_yours=False)
     return household
 
@@ -317,7 +309,7 @@ async def household_credit(
 ) -> CreditRead:
     """For the household's members and the group's coordinators."""
     group = await group_of(session, principal, group_id)
-    if not await acts_for_household(session, principal, group, household_id):
+    if not await groups_policies.acts_for_household_at(session, principal, group.id, household_id):
         raise HouseholdNotFound(household_id, of_yours=False)
     accounts = (
         await session.scalars(

@@ -106,7 +106,7 @@ async def _household_pays_group(
     """A household pays its shares to its group. The household's own members record it, or a
     coordinator of the group who received it (cash at a meeting). What it pays beyond what it owes is
     refused, unless a coordinator keeps it as the household's credit at the group."""
-    if not await _acts_for_household_or_group(session, principal, agreement, household_id):
+    if not await groups_policies.acts_for_household_at(session, principal, agreement.consumer_group_id, household_id):
         raise NotPermittedToPay("A household's payment is recorded by its members or the group's coordinators.")
     if lifecycle.effective_status(agreement) not in (AgreementStatus.agreed, AgreementStatus.active):
         raise AgreementNotPayable(f"The agreement is {lifecycle.effective_status(agreement)}; it takes no payment.")
@@ -199,14 +199,6 @@ async def paid_towards(session: AsyncSession, subscription: Subscription) -> int
         ):
             paid -= balance
     return paid
-
-
-async def _acts_for_household_or_group(
-    session: AsyncSession, principal: Principal, agreement: Agreement, household_id: UUID
-) -> bool:
-    if await groups_repository.user_belongs_to_household(session, principal.user_id, household_id):
-        return True
-    return await groups_repository.is_coordinator(session, principal.user_id, agreement.consumer_group_id)
 
 
 async def _group_pays_producer(
