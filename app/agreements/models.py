@@ -251,6 +251,9 @@ class CancellationStatus(enum.StrEnum):
     open = "open"  # proposed, gathering the approvals of both sides
     carried = "carried"  # both sides reached their quorum: the agreement is cancelled and the refund made
     superseded = "superseded"  # replaced by another proposal before it was carried
+    # Read only, never stored: left open when its agreement ended otherwise (lapsed, completed), it can no
+    # longer be approved.
+    void = "void"
 
 
 class AgreementCancellation(Base):

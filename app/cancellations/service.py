@@ -222,12 +222,23 @@ async def _read(session: AsyncSession, agreement: Agreement, cancellation_id: UU
     return await _cancellation_read(session, agreement, cancellation, in_fund)
 
 
+def effective_status(cancellation: AgreementCancellation, agreement: Agreement) -> CancellationStatus:
+    """An open proposal whose agreement ended otherwise (lapsed, completed) waits for nothing: it reads `void`."""
+    if (
+        cancellation.status == CancellationStatus.open
+        and lifecycle.effective_status(agreement) not in lifecycle.CANCELLABLE
+    ):
+        return CancellationStatus.void
+    return cancellation.status
+
+
 async def _cancellation_read(
     session: AsyncSession, agreement: Agreement, cancellation: AgreementCancellation, in_fund: int
 ) -> CancellationRead:
-    if cancellation.status == CancellationStatus.carried:
+    status = effective_status(cancellation, agreement)
+    if status == CancellationStatus.carried:
         pool: int | None = cancellation.pool_minor
-    elif cancellation.status == CancellationStatus.open:
+    elif status == CancellationStatus.open:
         pool = cancellation.refund_minor + in_fund
     else:
         pool = None
@@ -240,7 +251,7 @@ async def _cancellation_read(
         id=cancellation.id,
         agreement_id=agreement.id,
         agreement_status=lifecycle.effective_status(agreement),
-        status=cancellation.status,
+        status=status,
         proposed_by_side=cancellation.proposed_by_side,
         proposed_by_user_id=cancellation.proposed_by_user_id,
         currency=agreement.currency,

@@ -418,3 +418,21 @@ async def test_cancellations_are_read_by_both_groups(
     assert by_producer.json()["approvals"][0]["user_id"] == str(parties.consumers[0].id)
     assert [c["id"] for c in by_member.json()["data"]] == [cancellation_id]
     assert UUID(by_member.json()["data"][0]["proposed_by_user_id"]) == parties.consumers[0].id
+
+
+async def test_a_proposal_left_open_when_its_agreement_lapses_reads_void(
+    client: AsyncClient, session: AsyncSession, parties: Parties
+) -> None:
+    cancellation_id = await proposed(client, parties, parties.consumers[0], "0")
+    await session.execute(
+        update(Agreement).where(Agreement.id == parties.agreement_id).values(advance_due_on=today() - timedelta(days=1))
+    )
+
+    read = await client.get(
+        f"{parties.url}/cancellations/{cancellation_id}", headers=parties.headers(parties.producers[0])
+    )
+    approved = await approve(client, parties, cancellation_id, parties.producers[0])
+
+    assert read.status_code == 200, read.text
+    assert (read.json()["status"], read.json()["agreement_status"], read.json()["pool"]) == ("void", "lapsed", None)
+    assert_problem(approved, 409, "agreement-not-cancellable")
