@@ -2,28 +2,41 @@
 own Figure and canvas, never pyplot, whose global state is not safe across threads. Text stays text
 (svg.fonttype none), so a browser renders it readably and a screen reader or a search finds it."""
 
+from __future__ import annotations
+
 import io
 import re
 from collections.abc import Sequence
+from functools import cache
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
-
-import matplotlib
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_svg import FigureCanvasSVG
-from matplotlib.figure import Figure
 
 from app.indicators.schemas import CbeIndicatorsRead, Indicators, MonitoringRead
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 SVG_MEDIA_TYPE = "image/svg+xml"
-# Set once, when the module is first imported, and never changed: drawing reads it, no request writes it.
-matplotlib.rcParams["svg.fonttype"] = "none"
-matplotlib.rcParams["svg.hashsalt"] = "teikei-indicators"  # the same chart is the same bytes
 COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#c44e52")
 OPENING_TAG = re.compile(r"<svg\b[^>]*>")
 
 
+@cache
+def _matplotlib() -> None:
+    """matplotlib, imported on the first chart rather than with the app: it is most of a process's start-up
+    time, and most processes (workers, jobs, most API requests) draw nothing. Its settings are made here
+    once and never changed: drawing reads them, no request writes them."""
+    import matplotlib
+
+    matplotlib.rcParams["svg.fonttype"] = "none"
+    matplotlib.rcParams["svg.hashsalt"] = "teikei-indicators"  # the same chart is the same bytes
+
+
 def _svg(figure: Figure, title: str) -> str:
     """The figure as SVG, with `title` as the document's <title> (what a browser tab and a screen reader show)."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
     FigureCanvasSVG(figure)
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Title": title, "Date": None})
@@ -34,6 +47,9 @@ def _svg(figure: Figure, title: str) -> str:
 
 
 def _figure(width: float = 8, height: float = 4.5) -> Figure:
+    _matplotlib()
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), layout="constrained")
 
 
