@@ -105,6 +105,11 @@ async def cases(dsn: str, sample: int) -> dict[str, list[Request]]:
             Request(f"/v1/production-plans?country={row['country']}&crop={crops[number % len(crops)]}", anyone)
             for number, row in enumerate(current)
         ],
+        # A demo-sized country has one published plan: a page of one compares the same work at both sizes.
+        "plan browsing, 1 a page": [
+            Request(f"/v1/production-plans?country={row['country']}&crop={crops[number % len(crops)]}&limit=1", anyone)
+            for number, row in enumerate(current)
+        ],
     }
 
 

@@ -115,8 +115,8 @@ COLUMNS: dict[str, tuple[str, ...]] = {
                        "approval_quorum"),
     "producer_membership": ("id", "producer_group_id", "household_id", "created_at"),
     "producer_coordinator": ("id", "producer_group_id", "user_id", "appointed_by", "appointed_at"),
-    "production_plan": ("id", "producer_group_id", "season_name", "season_starts_on", "season_ends_on", "currency",
-                        "status", "created_at", "published_at", "closed_at"),
+    "production_plan": ("id", "producer_group_id", "country", "season_name", "season_starts_on", "season_ends_on",
+                        "currency", "status", "created_at", "published_at", "closed_at"),
     "plan_item": ("id", "plan_id", "position", "crop", "variety", "unit", "max_quantity_base", "committed_base",
                   "harvest_from", "harvest_to"),
     "agreement": ("id", "production_plan_id", "consumer_group_id", "producer_group_id", "currency", "status",
@@ -282,7 +282,7 @@ def producer_rows(shape: Shape) -> Rows:
         for season in SEASONS:
             current = season is CURRENT
             published = moment(season.starts_on - timedelta(days=90))
-            rows["production_plan"].append((plan_id(producer, season.number), producer_id, season.name,
+            rows["production_plan"].append((plan_id(producer, season.number), producer_id, country, season.name,
                                             season.starts_on, season.ends_on, CURRENCIES[country],
                                             "published" if current else "closed", published, published,
                                             None if current else moment(season.ends_on)))  # fmt: skip

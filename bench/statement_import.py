@@ -119,6 +119,7 @@ async def build(session: AsyncSession) -> World:
     total = quantity_base * UNIT_PRICE_MINOR // 1000
     plan = ProductionPlan(
         producer_group_id=producers.id,
+        country=producers.country,
         season_name="Bench season",
         season_starts_on=today - timedelta(days=30),
         season_ends_on=today + timedelta(days=150),

@@ -33,7 +33,7 @@ def published_plans(
 ) -> Select[ProductionPlan]:
     statement = _plans().where(ProductionPlan.status == PlanStatus.published)
     if country:
-        statement = statement.where(ProducerGroup.country == country)
+        statement = statement.where(ProductionPlan.country == country)
     if region:
         statement = statement.where(func.lower(ProducerGroup.region) == region.lower())
     if crop:

@@ -47,6 +47,7 @@ async def create_plan(
     _refuse_duplicate_items(data.items)
     plan = ProductionPlan(
         producer_group=group,
+        country=group.country,
         season_name=data.season_name,
         season_starts_on=data.season_starts_on,
         season_ends_on=data.season_ends_on,

@@ -39,6 +39,7 @@ async def create_plan(
     starts = today() + timedelta(days=30)
     plan = ProductionPlan(
         producer_group_id=producer_group.id,
+        country=producer_group.country,
         season_name=season_name,
         season_starts_on=starts,
         season_ends_on=starts + timedelta(days=150),
@@ -150,6 +151,7 @@ async def create_agreement(
     """A proposed agreement on a plan of the producer group; its terms do not matter to messages."""
     plan = ProductionPlan(
         producer_group_id=producer_group.id,
+        country=producer_group.country,
         season_name="Rainy season",
         season_starts_on=date(2027, 5, 1),
         season_ends_on=date(2027, 10, 31),

@@ -178,6 +178,7 @@ async def _published_plan(
     starts = today() - timedelta(days=60)
     plan = ProductionPlan(
         producer_group_id=producer_group.id,
+        country=producer_group.country,
         season_name="Rainy season 2026",
         season_starts_on=starts,
         season_ends_on=starts + timedelta(days=180),

@@ -60,6 +60,7 @@ async def create_plan(
         item.position = position
     plan = ProductionPlan(
         producer_group_id=group.id,
+        country=group.country,
         season_name=unique("Season"),
         season_starts_on=season_starts_on,
         season_ends_on=season_ends_on,
