@@ -44,9 +44,11 @@ migrate: install
 demo: migrate
 	$(BIN)/python -m app.demo
 
-# Webhooks are delivered from the same process, and may go to a receiver on this machine (development).
+# Webhooks are delivered, and notifications made, from the same process; webhooks may go to a receiver on
+# this machine (development).
 run: demo
-	WEBHOOK_DELIVERY_IN_PROCESS=true WEBHOOK_ALLOW_PRIVATE_URLS=$${WEBHOOK_ALLOW_PRIVATE_URLS:-true} \
+	WEBHOOK_DELIVERY_IN_PROCESS=true NOTIFICATIONS_IN_PROCESS=true \
+		WEBHOOK_ALLOW_PRIVATE_URLS=$${WEBHOOK_ALLOW_PRIVATE_URLS:-true} \
 		$(BIN)/uvicorn --factory app.main:create_app --host $(HOST) --port $(PORT) --no-access-log --no-server-header
 
 # Daily jobs: lapse agreements not fully paid by their due date (refunding their payers) and purge

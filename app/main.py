@@ -38,6 +38,7 @@ from app.core.errors import PROBLEM_CONTENT, NotAuthenticated, Problem, install_
 from app.core.http import ConditionalReads, CrossOriginRequests, ProtectiveHeaders, RequestBodyLimit
 from app.core.observability import Metrics, RequestContextMiddleware, RouteTemplates, configure_logging
 from app.core.rate_limits import UNCOUNTED_PATHS, RateLimitCounts, RateLimited, RateLimits
+from app.notifications import jobs as notification_jobs
 from app.outbox import delivery
 from app.statements import router as statements_router
 
@@ -76,17 +77,21 @@ def create_app(
         # Requests free almost everything they allocate by reference counting; at the default threshold
         # the young generation was still collected every ten requests or so (~1 ms each under load).
         gc.set_threshold(YOUNG_COLLECTION_THRESHOLD, *gc.get_threshold()[1:])
-        # `make run` delivers webhooks from the API process itself; production runs `app.worker webhooks`.
-        deliveries = (
-            asyncio.create_task(delivery.run(app.state.session_factory, settings))
-            if settings.webhook_delivery_in_process
-            else None
-        )
+        # `make run` delivers webhooks and makes notifications from the API process itself; production runs
+        # `app.worker webhooks` and `app.worker notifications` beside it.
+        background = [
+            asyncio.create_task(work(app.state.session_factory, settings))
+            for work, wanted in (
+                (delivery.run, settings.webhook_delivery_in_process),
+                (notification_jobs.run, settings.notifications_in_process),
+            )
+            if wanted
+        ]
         yield
-        if deliveries is not None:
-            deliveries.cancel()
+        for task in background:
+            task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await deliveries
+                await task
         if engine is not None:
             await engine.dispose()
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     # Deliver webhooks from a background task of the API process too (`make run`); in production run
     # `python -m app.worker webhooks` beside the API instead, as many as needed.
     webhook_delivery_in_process: bool = False
+    # Likewise notifications (`make run`): made from the outbox's events and e-mailed from a background task of
+    # the API process; in production run `python -m app.worker notifications` beside the API instead.
+    notifications_in_process: bool = False
     # How long one delivery may take, connecting and reading included.
     webhook_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
     # A claimed delivery is left to its worker this long; if the worker dies, another sends it after.

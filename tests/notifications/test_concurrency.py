@@ -12,11 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.config import Settings
 from app.core.db import utc_now
 from app.groups.models import GroupKind, Motion, MotionApproval, MotionKind, MotionStatus
+from app.main import create_app
 from app.notifications import from_events, mail
 from app.notifications.models import Notification, NotificationKind, SubjectType
 from app.notifications.service import Note, notify
 from app.outbox import events
 from app.outbox.models import OrganisationKind
+from tests.conftest import settings_for
 from tests.factories import coordinator_ids, create_group, create_user
 
 Sessions = async_sessionmaker[AsyncSession]
@@ -107,3 +109,38 @@ async def test_two_senders_claiming_at_once_never_claim_the_same_email(
     assert {claimed.email_id for claimed in first}.isdisjoint({claimed.email_id for claimed in second})
     assert sorted([len(first), len(second)]) == [5, 10]
     assert await mail.claim(committing_session_factory) == []  # all leased now
+
+
+async def test_the_api_process_makes_notifications_itself_when_asked(
+    committing_session_factory: Sessions, database_url: str
+) -> None:
+    async with committing_session_factory.begin() as session:
+        group = await create_group(session, households=2, coordinators=2)
+        mover, other = await coordinator_ids(session, group)
+        motion = Motion(
+            group_id=group.id, kind=MotionKind.lower_quorum, approval_quorum=1, moved_by=mover, status=MotionStatus.open
+        )
+        session.add(motion)
+        await session.flush()
+        session.add(MotionApproval(motion_id=motion.id, user_id=mover))
+        data = {"motion": {"id": str(motion.id), "group_kind": GroupKind.consumer, "group_id": str(group.id)}}
+        await events.emit(session, "motion.moved", data, audience=[(OrganisationKind.consumer_group, group.id)])
+    in_process = settings_for(database_url).model_copy(
+        update={"notifications_in_process": True, "event_feed_settle_seconds": 0}
+    )
+    app = create_app(in_process)
+
+    async with app.router.lifespan_context(app):
+        told = await _told_within(committing_session_factory, seconds=10)
+
+    assert told == [other]
+
+
+async def _told_within(sessions: Sessions, *, seconds: float) -> list[UUID]:
+    deadline = asyncio.get_running_loop().time() + seconds
+    while True:
+        async with sessions() as session:
+            told = list((await session.scalars(select(Notification.user_id))).all())
+        if told or asyncio.get_running_loop().time() > deadline:
+            return told
+        await asyncio.sleep(0.1)
