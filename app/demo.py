@@ -642,7 +642,7 @@ async def _catalogue(session: AsyncSession, password_hash: str) -> dict[str, tup
     keys = [seller.key for seller in demo_catalogue.SELLERS] + [key for key, *_ in demo_catalogue.BUYERS]
     owners = {key: await _user(session, key, key.title(), password_hash) for key in keys}
     organisations = await demo_catalogue.load(session, admin, owners)
-    return {key: (organisation.id, owners[key]) for key, organisation in organisations.items()}  # type: ignore[attr-defined]
+    return {key: (organisation.id, owners[key]) for key, organisation in organisations.items()}
 
 
 async def _networks(

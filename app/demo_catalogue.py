@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.accounts.principal import Principal
 from app.catalogue import service as catalogue
-from app.catalogue.models import ProductCategory, TradingOrganisationKind
+from app.catalogue.models import ProductCategory, TradingOrganisation, TradingOrganisationKind
 from app.catalogue.schemas import (
     Declarations,
     ExchangeRateCreate,
@@ -538,11 +538,11 @@ PRODUCTS: list[tuple[str, str, str, ProductCategory, Unit, str, str, str, str, s
 ]
 
 
-async def load(session: AsyncSession, admin: Principal, owners: dict[str, Principal]) -> dict[str, object]:
+async def load(session: AsyncSession, admin: Principal, owners: dict[str, Principal]) -> dict[str, TradingOrganisation]:
     """Sellers, buyers, products and rates; returns the organisations by key for the trade demo."""
     today = datetime.now(UTC).date()
     await _rates(session, admin, today)
-    organisations: dict[str, object] = {}
+    organisations: dict[str, TradingOrganisation] = {}
     for seller in SELLERS:
         organisations[seller.key] = await catalogue.create_organisation(
             session,
@@ -570,7 +570,7 @@ async def load(session: AsyncSession, admin: Principal, owners: dict[str, Princi
             session,
             owners[key],
             ProductCreate(
-                seller_id=organisations[key].id,  # type: ignore[attr-defined]
+                seller_id=organisations[key].id,
                 name=name,
                 description=description,
                 category=category,
