@@ -28,7 +28,7 @@ from app.groups.errors import GroupNotFound, HouseholdNotFound, NotCoordinator
 from app.groups.models import ConsumerGroup, Household
 from app.ledger import service as ledger
 from app.ledger.models import AccountKind, LedgerAccount, LedgerEntry, LedgerTransaction
-from app.payments.errors import InsufficientCredit, RefundNotFound, RefundNotThatLarge
+from app.payments.errors import HouseholdsOwnCredit, InsufficientCredit, RefundNotFound, RefundNotThatLarge
 from app.payments.schemas import (
     CreditBalance,
     CreditDeposit,
@@ -58,6 +58,12 @@ async def require_treasurer(session: AsyncSession, principal: Principal, group: 
     """Money handed over in person or by transfer is recorded by a coordinator, who received or paid it."""
     if not await groups_repository.is_coordinator(session, principal.user_id, group.id):
         raise NotCoordinator(f"Only a coordinator of '{group.name}' records credit paid in or out.")
+
+
+async def require_own_household(session: AsyncSession, principal: Principal, household_id: UUID) -> None:
+    """Money that is the household's leaves it only by its own members' hand, never by a coordinator's alone."""
+    if not await groups_repository.user_belongs_to_household(session, principal.user_id, household_id):
+        raise HouseholdsOwnCredit("Only a member of the household records this; a coordinator cannot do it for it.")
 
 
 async def locked_household(
@@ -187,10 +193,11 @@ async def deposit(
 async def pay_out(
     session: AsyncSession, principal: Principal, *, group_id: UUID, household_id: UUID, data: CreditPayout
 ) -> CreditMovementRead:
-    """The group hands a household back (some of) its credit, on its request; a coordinator records it."""
+    """The group hands a household back (some of) its credit. The household's own member records it, on receiving
+    it: a coordinator alone could otherwise empty any household's credit into their own pocket."""
     group = await group_of(session, principal, group_id)
-    await require_treasurer(session, principal, group)
     await locked_household(session, principal, group, household_id)
+    await require_own_household(session, principal, household_id)
     amount = _positive(data.amount, data.currency)
     await require_credit(session, group.id, household_id, data.currency, amount)
     transaction = await post_credit(
@@ -233,6 +240,8 @@ async def keep_refund(
     being handed back: at most what that refund gave the household, less what it already kept of it."""
     group = await group_of(session, principal, group_id)
     await locked_household(session, principal, group, household_id)
+    # The refund is owed to the household: leaving it with the group is the household's choice alone.
+    await require_own_household(session, principal, household_id)
     refund, agreement = await _refund_of_group(session, group.id, data.transaction_id)
     currency = agreement.currency
     available = await _refunded_to(session, refund, household_id) - await _already_kept(

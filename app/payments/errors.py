@@ -49,3 +49,8 @@ class SharesNotHandedOn(NotFound):
 class SettlementTooLarge(Conflict):
     code = "settlement-too-large"
     title = "The household that handed the shares on paid less than that for them"
+
+
+class HouseholdsOwnCredit(Forbidden):
+    code = "households-own-credit"
+    title = "Only the household itself gives up its credit or its refund"

@@ -269,21 +269,21 @@ async def deposit_credit(
     )
 
 
-@_credit_route("payouts", NotCoordinator, errors.InsufficientCredit)
+@_credit_route("payouts", errors.HouseholdsOwnCredit, errors.InsufficientCredit)
 async def pay_out_credit(
     group_id: UUID,
     household_id: UUID,
     body: CreditPayout,
     call: CreditCall,
 ) -> CreditMovementRead | JSONResponse:
-    """Record credit handed back to the household on its request; coordinators only."""
+    """Record credit the group handed back to the household; the household's own members, on receiving it."""
     return await call.move(
         body,
         lambda: credit.pay_out(call.session, call.principal, group_id=group_id, household_id=household_id, data=body),
     )
 
 
-@_credit_route("kept-refunds", errors.RefundNotFound, errors.RefundNotThatLarge)
+@_credit_route("kept-refunds", errors.HouseholdsOwnCredit, errors.RefundNotFound, errors.RefundNotThatLarge)
 async def keep_refund_as_credit(
     group_id: UUID,
     household_id: UUID,
@@ -291,7 +291,7 @@ async def keep_refund_as_credit(
     call: CreditCall,
 ) -> CreditMovementRead | JSONResponse:
     """Leave (part of) a refund of a lapsed or cancelled agreement at the group as credit, instead of taking it
-    back; the household's members or a coordinator."""
+    back; the household's own members only."""
     return await call.move(
         body,
         lambda: credit.keep_refund(

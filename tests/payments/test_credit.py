@@ -185,7 +185,7 @@ async def test_applying_more_than_the_credit_or_the_dues_is_refused(
     assert await credit(client, partnership, household) == {"THB": "9000.00"}
 
 
-async def test_credit_is_paid_out_on_request_and_never_below_zero(
+async def test_credit_is_paid_out_by_the_households_own_hand_and_never_below_zero(
     client: AsyncClient, session: AsyncSession, partnership: Partnership
 ) -> None:
     (household,) = await subscribed(
@@ -202,15 +202,13 @@ async def test_credit_is_paid_out_on_request_and_never_below_zero(
     )
     body = {"currency": "THB", "method": "cash"}
 
-    by_member = await move(client, credit_url(partnership, household, "payouts"), member, amount="100.00", **body)
-    too_much = await move(
-        client, credit_url(partnership, household, "payouts"), partnership.first, amount="300.01", **body
+    by_coordinator = await move(
+        client, credit_url(partnership, household, "payouts"), partnership.first, amount="100.00", **body
     )
-    paid_out = await move(
-        client, credit_url(partnership, household, "payouts"), partnership.first, amount="300.00", **body
-    )
+    too_much = await move(client, credit_url(partnership, household, "payouts"), member, amount="300.01", **body)
+    paid_out = await move(client, credit_url(partnership, household, "payouts"), member, amount="300.00", **body)
 
-    assert_problem(by_member, 403, "not-coordinator")
+    assert_problem(by_coordinator, 403, "households-own-credit")
     assert_problem(too_much, 409, "insufficient-credit")
     assert paid_out.status_code == 201, paid_out.text
     assert (paid_out.json()["amount"], paid_out.json()["credit"]) == ("-300.00", "0.00")
@@ -263,6 +261,7 @@ async def test_a_lapsed_agreements_refund_may_stay_as_credit_once(
     member = await household_headers(session, partnership.settings, first)
     url = credit_url(partnership, first, "kept-refunds")
 
+    by_coordinator = await move(client, url, partnership.first, transaction_id=str(refund.id))
     part = await move(client, url, member, transaction_id=str(refund.id), amount="150.00")
     rest = await move(client, url, member, transaction_id=str(refund.id))
     more = await move(client, url, member, transaction_id=str(refund.id), amount="0.01")
@@ -271,6 +270,7 @@ async def test_a_lapsed_agreements_refund_may_stay_as_credit_once(
         client, url, await household_headers(session, partnership.settings, second), transaction_id=str(refund.id)
     )
 
+    assert_problem(by_coordinator, 403, "households-own-credit")
     assert part.status_code == 201, part.text
     assert (part.json()["amount"], rest.json()["amount"], rest.json()["credit"]) == ("150.00", "6000.00", "6150.00")
     assert rest.json()["counterpart"]["id"] == str(refund.id)
@@ -441,10 +441,7 @@ async def test_movements_at_once_never_spend_the_same_credit_twice(
     await warm_pool(committing_client, 10)
 
     responses = await asyncio.gather(
-        *[
-            move(committing_client, credit_url(partnership, household, "payouts"), partnership.first, **payout)
-            for _ in range(3)
-        ],
+        *[move(committing_client, credit_url(partnership, household, "payouts"), member, **payout) for _ in range(3)],
         move(
             committing_client,
             credit_url(partnership, household, "applications"),
