@@ -186,11 +186,8 @@ async def list_group_statement_imports(
     group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[StatementImportRead]:
     """The group's uploaded statements, oldest first."""
-    page = await service.list_imports(
+    return await service.list_imports(
         session, principal, payee_kind=PayeeKind.consumer_group, payee_id=group_id, limit=limit, cursor=cursor
-    )
-    return Page[StatementImportRead](
-        data=[service.import_read(row) for row in page.rows], has_more=page.has_more, next_cursor=page.next_cursor
     )
 
 
@@ -210,7 +207,7 @@ async def list_group_statement_lines(
 ) -> Page[StatementLineRead]:
     """The lines waiting for a treasurer's decision, in the order the statements list them; or, by
     `status` and `import_id`, any of the group's lines."""
-    page = await service.list_lines(
+    return await service.list_lines(
         session,
         principal,
         payee_kind=PayeeKind.consumer_group,
@@ -219,9 +216,6 @@ async def list_group_statement_lines(
         import_id=import_id,
         limit=limit,
         cursor=cursor,
-    )
-    return Page[StatementLineRead](
-        data=await service.line_reads(session, page.rows), has_more=page.has_more, next_cursor=page.next_cursor
     )
 
 
@@ -296,11 +290,8 @@ async def list_producer_statement_imports(
     producer_group_id: UUID, session: DbSession, principal: CurrentUser, limit: Limit = 20, cursor: Cursor = None
 ) -> Page[StatementImportRead]:
     """The producer group's uploaded statements, oldest first."""
-    page = await service.list_imports(
+    return await service.list_imports(
         session, principal, payee_kind=PayeeKind.producer_group, payee_id=producer_group_id, limit=limit, cursor=cursor
-    )
-    return Page[StatementImportRead](
-        data=[service.import_read(row) for row in page.rows], has_more=page.has_more, next_cursor=page.next_cursor
     )
 
 
@@ -319,7 +310,7 @@ async def list_producer_statement_lines(
     cursor: Cursor = None,
 ) -> Page[StatementLineRead]:
     """The producer group's lines waiting for a decision; or, by `status` and `import_id`, any of them."""
-    page = await service.list_lines(
+    return await service.list_lines(
         session,
         principal,
         payee_kind=PayeeKind.producer_group,
@@ -328,9 +319,6 @@ async def list_producer_statement_lines(
         import_id=import_id,
         limit=limit,
         cursor=cursor,
-    )
-    return Page[StatementLineRead](
-        data=await service.line_reads(session, page.rows), has_more=page.has_more, next_cursor=page.next_cursor
     )
 
 

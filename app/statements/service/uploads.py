@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.accounts.principal import Principal
 from app.collection.models import PayeeKind
 from app.core.db import utc_now
-from app.core.pagination import CursorPage, paginate
+from app.core.pagination import paginate
+from app.core.schemas import Page
 from app.statements import matching, parsing, repository
 from app.statements.errors import (
     StatementImportNotFound,
@@ -31,7 +32,10 @@ from app.statements.policies import is_treasurer, require_treasurer
 from app.statements.schemas import (
     CsvMappingWrite,
     LineFilter,
+    StatementImportRead,
+    StatementLineRead,
 )
+from app.statements.service.representations import import_read, line_reads
 
 # The CSV mapping
 
@@ -179,15 +183,19 @@ async def list_imports(
     payee_id: UUID,
     limit: int,
     cursor: str | None,
-) -> CursorPage:
+) -> Page[StatementImportRead]:
+    """The payee's uploaded statements, oldest first."""
     await require_treasurer(session, principal, payee_kind, payee_id)
-    return await paginate(
+    page = await paginate(
         session,
         repository.imports_of(payee_id),
         created_at=StatementImport.created_at,
         id_column=StatementImport.id,
         limit=limit,
         cursor=cursor,
+    )
+    return Page[StatementImportRead](
+        data=[import_read(row) for row in page.rows], has_more=page.has_more, next_cursor=page.next_cursor
     )
 
 
@@ -210,20 +218,23 @@ async def list_lines(
     import_id: UUID | None,
     limit: int,
     cursor: str | None,
-) -> CursorPage:
+) -> Page[StatementLineRead]:
     """The queue (lines waiting for a decision, the default), or the lines of one status or one import."""
     await require_treasurer(session, principal, payee_kind, payee_id)
     if status == LineFilter.waiting:
         statuses: Sequence[LineStatus] = WAITING
     else:
         statuses = tuple(LineStatus) if status == LineFilter.all else (LineStatus(status.value),)
-    return await paginate(
+    page = await paginate(
         session,
         repository.lines_of(payee_id, statuses, import_id),
         created_at=StatementLine.created_at,
         id_column=StatementLine.id,
         limit=limit,
         cursor=cursor,
+    )
+    return Page[StatementLineRead](
+        data=await line_reads(session, page.rows), has_more=page.has_more, next_cursor=page.next_cursor
     )
 
 
